@@ -1,0 +1,617 @@
+"""The asset register (ทะเบียนคุมทรัพย์สิน): registering, editing, moving, searching,
+bulk import, and each asset's history.
+
+Asset numbers are made from the agency's pattern (``{category}-{yy}-{seq:04d}``:
+category code, 2-digit BE year of acquisition, running number), never reused;
+legacy numbers from an imported register are kept as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import peewee as pw
+
+from . import audit
+from .accounts import require
+from .db import db
+from .errors import NotFound, ValidationError
+from .org import find_category, find_department, get_setting
+from .schema import Asset, AssetNumberCounter, Category, Department, Location, Person, utcnow
+from .values import BE_OFFSET, parse_bool, parse_date, parse_money
+
+FUNDING_SOURCES = {
+    "budget": ("เงินงบประมาณ", "budget"),
+    "subsidy": ("เงินอุดหนุน", "subsidy"),
+    "off_budget": ("เงินนอกงบประมาณ", "off-budget"),
+    "donation": ("บริจาค", "donation"),
+}
+ACQUISITION_METHODS = (
+    "ประกวดราคาอิเล็กทรอนิกส์ (e-bidding)",
+    "ตลาดอิเล็กทรอนิกส์ (e-market)",
+    "วิธีคัดเลือก",
+    "วิธีเฉพาะเจาะจง",
+    "รับบริจาค",
+    "รับโอน",
+)
+
+# Field code -> label used in messages (English) and on screen/paper (Thai).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "asset_no": ("asset number", "รหัสครุภัณฑ์"),
+    "name": ("name", "รายการ"),
+    "description": ("description", "รายละเอียด/คุณลักษณะ"),
+    "brand": ("brand", "ยี่ห้อ"),
+    "model": ("model", "รุ่น"),
+    "serial_no": ("serial number", "หมายเลขเครื่อง"),
+    "category": ("category", "ประเภท"),
+    "department": ("department", "หน่วยงาน"),
+    "location": ("location", "สถานที่ตั้ง"),
+    "custodian": ("custodian", "ผู้รับผิดชอบ"),
+    "lendable": ("lendable", "ให้ยืมได้"),
+    "acquired_on": ("acquisition date", "วันที่ได้มา"),
+    "price": ("price", "ราคา (บาท)"),
+    "unit": ("unit", "หน่วยนับ"),
+    "funding_source": ("funding source", "แหล่งเงิน"),
+    "acquisition_method": ("acquisition method", "วิธีการได้มา"),
+    "supplier": ("seller/contractor/donor", "ผู้ขาย/ผู้รับจ้าง/ผู้บริจาค"),
+    "document_no": ("document number", "เลขที่เอกสาร"),
+    "useful_life_years": ("useful life", "อายุการใช้งาน (ปี)"),
+    "remarks": ("remarks", "หมายเหตุ"),
+}
+EDITABLE = tuple(f for f in FIELD_LABELS if f != "asset_no")
+TEXT_LIMITS = {"asset_no": 50, "name": 300, "brand": 100, "model": 100, "serial_no": 100,
+               "unit": 30, "acquisition_method": 100, "supplier": 200, "document_no": 100}
+REQUIRED = ("name", "category", "department", "acquired_on", "price", "funding_source")
+
+
+def label(field_name: str, lang: str = "en") -> str:
+    en, th = FIELD_LABELS.get(field_name, (field_name, field_name))
+    return th if lang == "th" else en
+
+
+def funding_label(code: str, lang: str = "th") -> str:
+    th, en = FUNDING_SOURCES.get(code, (code, code))
+    return th if lang == "th" else en
+
+
+def parse_funding_source(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise ValidationError("funding_source", "The funding source is missing.")
+    for code, (th, en) in FUNDING_SOURCES.items():
+        if text.lower() in (code, en) or text == th or (text.startswith("เงิน") and text[4:] == th.removeprefix("เงิน")):
+            return code
+    if text in ("รับบริจาค", "เงินบริจาค"):
+        return "donation"
+    choices = ", ".join(th for th, _ in FUNDING_SOURCES.values())
+    raise ValidationError("funding_source", f"The funding source '{text}' is unknown; use one of: {choices}.")
+
+
+class Lookups:
+    """Reference data held in memory while many rows are validated (imports, demo)."""
+
+    def __init__(self, create_missing: bool = False):
+        self.create_missing = create_missing
+        self.categories = {}
+        for c in Category.select():
+            for key in (c.code, c.name, "ครุภัณฑ์" + c.name, c.name_en.lower()):
+                self.categories[key] = c
+        self.departments = {}
+        for d in Department.select():
+            self.departments[d.code] = d
+            self.departments[d.name] = d
+        self.locations = {}
+        for loc in Location.select():
+            self.locations[loc.code] = loc
+            self.locations[loc.name] = loc
+        self.people = {p.name: p for p in Person.select().where(Person.external == False)}  # noqa: E712
+        self.new_locations: list[str] = []
+        self.new_people: list[str] = []
+
+    def category(self, value: Any) -> Category:
+        if isinstance(value, Category):
+            return value
+        text = " ".join(str(value or "").split())
+        found = self.categories.get(text) or self.categories.get(text.lower())
+        return found or find_category(text)
+
+    def department(self, value: Any) -> Department:
+        if isinstance(value, Department):
+            return value
+        text = " ".join(str(value or "").split())
+        return self.departments.get(text) or find_department(text)
+
+    def location(self, value: Any) -> Location | None:
+        if value is None or isinstance(value, Location):
+            return value
+        text = " ".join(str(value).split())
+        if not text:
+            return None
+        if text in self.locations:
+            return self.locations[text]
+        if not self.create_missing:
+            raise ValidationError("location", f"The location '{text}' is unknown.")
+        self.new_locations.append(text)
+        placeholder = Location(code=text[:30], name=text)
+        self.locations[text] = placeholder
+        return placeholder
+
+    def custodian(self, value: Any) -> Person | None:
+        if value is None or isinstance(value, Person):
+            return value
+        text = " ".join(str(value).split())
+        if not text:
+            return None
+        if text in self.people:
+            return self.people[text]
+        if not self.create_missing:
+            raise ValidationError("custodian", f"The custodian '{text}' is not a known person.")
+        self.new_people.append(text)
+        placeholder = Person(name=text)
+        self.people[text] = placeholder
+        return placeholder
+
+
+def _text(value: Any, field_name: str) -> str:
+    text = " ".join(str(value if value is not None else "").split())
+    limit = TEXT_LIMITS.get(field_name)
+    if limit and len(text) > limit:
+        raise ValidationError(field_name, f"The {label(field_name)} is longer than {limit} characters.")
+    return text
+
+
+def clean_field(name: str, value: Any, lookups: Lookups, today: dt.date | None = None) -> Any:
+    """Turn one raw value into what the register stores, or raise naming the field."""
+    lab = label(name)
+    if name in REQUIRED and (value is None or (isinstance(value, str) and not value.strip())):
+        raise ValidationError(name, f"The {lab} is missing.")
+    if name == "category":
+        return lookups.category(value)
+    if name == "department":
+        return lookups.department(value)
+    if name == "location":
+        return lookups.location(value)
+    if name == "custodian":
+        return lookups.custodian(value)
+    if name == "acquired_on":
+        when = parse_date(value, name, lab)
+        if when > (today or dt.date.today()):
+            raise ValidationError(name, f"The {lab} {when:%Y-%m-%d} is in the future.")
+        if when.year < 1900:
+            raise ValidationError(name, f"The {lab} {when:%Y-%m-%d} is too far in the past.")
+        return when
+    if name == "price":
+        return parse_money(value, name, lab)
+    if name == "lendable":
+        return True if value is None or value == "" else parse_bool(value, name, lab)
+    if name == "funding_source":
+        return parse_funding_source(value)
+    if name == "useful_life_years":
+        if value is None or str(value).strip() == "":
+            return None
+        try:
+            years = int(str(value).strip())
+        except ValueError:
+            raise ValidationError(name, f"The {lab} '{value}' is not a whole number of years.") from None
+        if years <= 0 or years > 100:
+            raise ValidationError(name, f"The {lab} must be between 1 and 100 years.")
+        return years
+    if name in ("description", "remarks"):
+        return str(value or "").strip()
+    text = _text(value, name)
+    if name == "name" and not text:
+        raise ValidationError(name, f"The {lab} is missing.")
+    return text
+
+
+def clean_asset(data: Mapping[str, Any], lookups: Lookups, *, partial: bool = False,
+                collect: bool = False) -> tuple[dict[str, Any], list[ValidationError]]:
+    """Validate a whole record. With ``collect`` every bad field is reported, not just the first."""
+    clean: dict[str, Any] = {}
+    errors: list[ValidationError] = []
+    unknown = set(data) - set(FIELD_LABELS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"The field '{sorted(unknown)[0]}' does not exist.")
+    names = [n for n in FIELD_LABELS if n in data] if partial else list(FIELD_LABELS)
+    for name in names:
+        if name == "asset_no":
+            if data.get("asset_no") not in (None, ""):
+                try:
+                    clean["asset_no"] = _text(data["asset_no"], "asset_no")
+                except ValidationError as exc:
+                    errors.append(exc)
+            continue
+        try:
+            clean[name] = clean_field(name, data.get(name), lookups)
+        except ValidationError as exc:
+            if exc.field != name:  # a lookup raised under its own field code
+                exc = ValidationError(name, exc.message)
+            errors.append(exc)
+        if errors and not collect:
+            raise errors[0]
+    if not partial:
+        for name, default in (("unit", "เครื่อง"),):
+            if not clean.get(name):
+                clean[name] = default
+    return clean, errors
+
+
+def search_text(clean: Mapping[str, Any]) -> str:
+    custodian = clean.get("custodian")
+    parts = [clean.get("asset_no"), clean.get("name"), clean.get("brand"), clean.get("model"),
+             clean.get("serial_no"), custodian.name if custodian else ""]
+    return " ".join(str(p) for p in parts if p).lower()
+
+
+def snapshot(asset: Asset) -> dict[str, Any]:
+    """The register row as people read it (codes for linked records): used by the audit
+    log and by exports."""
+    return {
+        "asset_no": asset.asset_no,
+        "name": asset.name,
+        "description": asset.description,
+        "brand": asset.brand,
+        "model": asset.model,
+        "serial_no": asset.serial_no,
+        "category": asset.category.code,
+        "department": asset.department.code,
+        "location": asset.location.code if asset.location_id else None,
+        "custodian": asset.custodian.name if asset.custodian_id else None,
+        "status": asset.status,
+        "lendable": asset.lendable,
+        "acquired_on": asset.acquired_on,
+        "price": asset.price,
+        "unit": asset.unit,
+        "funding_source": asset.funding_source,
+        "acquisition_method": asset.acquisition_method,
+        "supplier": asset.supplier,
+        "document_no": asset.document_no,
+        "useful_life_years": asset.useful_life_years,
+        "remarks": asset.remarks,
+    }
+
+
+def _stored(clean: Mapping[str, Any]) -> dict[str, Any]:
+    """Linked records to ids for insert/update."""
+    row = dict(clean)
+    for key in ("category", "department", "location", "custodian"):
+        if key in row:
+            row[key] = row[key].id if row[key] is not None else None
+    return row
+
+
+# ---- asset numbers -------------------------------------------------------------------
+
+def number_prefix(category: Category, acquired_on: dt.date) -> tuple[str, str]:
+    """(counter key, pattern) for an asset of this category acquired on this date."""
+    be = acquired_on.year + BE_OFFSET
+    return f"{category.code}-{be % 100:02d}", get_setting("asset_number_pattern")
+
+
+def format_number(pattern: str, category: Category, acquired_on: dt.date, seq: int) -> str:
+    be = acquired_on.year + BE_OFFSET
+    return pattern.format(category=category.code, yy=f"{be % 100:02d}", yyyy=str(be), seq=seq)
+
+
+def allocate_numbers(category: Category, acquired_on: dt.date, count: int) -> list[str]:
+    """Reserve ``count`` fresh numbers; skips any already used (legacy imports)."""
+    key, pattern = number_prefix(category, acquired_on)
+    out: list[str] = []
+    with db.atomic():
+        AssetNumberCounter.insert(prefix=key, last=0).on_conflict_ignore().execute()
+        while len(out) < count:
+            need = count - len(out)
+            AssetNumberCounter.update(last=AssetNumberCounter.last + need).where(
+                AssetNumberCounter.prefix == key).execute()
+            last = AssetNumberCounter.get_by_id(key).last
+            candidates = [format_number(pattern, category, acquired_on, n)
+                          for n in range(last - need + 1, last + 1)]
+            taken = {a.asset_no for a in Asset.select(Asset.asset_no).where(Asset.asset_no.in_(candidates))}
+            out.extend(n for n in candidates if n not in taken)
+    return out
+
+
+# ---- single-asset operations ---------------------------------------------------------
+
+def get_asset(asset_no: str) -> Asset:
+    asset = (Asset.select(Asset, Category, Department, Location, Person)
+             .join(Category).switch(Asset).join(Department)
+             .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
+             .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER)
+             .where(Asset.asset_no == (asset_no or "").strip()).first())
+    if asset is None:
+        raise NotFound(f"There is no asset number '{asset_no}'.")
+    return asset
+
+
+def register_asset(actor, data: Mapping[str, Any]) -> Asset:
+    """Register one asset; its number is generated unless a (legacy) number is given."""
+    require(actor, "asset.register")
+    with db.atomic():
+        clean, _ = clean_asset(data, Lookups())
+        return _insert_assets(actor, [clean], "asset.register")[0]
+
+
+def _insert_assets(actor, rows: list[dict[str, Any]], action: str, batch: int = 500) -> list[Asset]:
+    """Insert validated rows: numbers for those without, one audit event each."""
+    given = [r["asset_no"] for r in rows if r.get("asset_no")]
+    if given:
+        taken = set()
+        for start in range(0, len(given), batch):
+            chunk = given[start:start + batch]
+            taken |= {a.asset_no for a in Asset.select(Asset.asset_no).where(Asset.asset_no.in_(chunk))}
+        if taken:
+            raise ValidationError("asset_no", f"The asset number '{sorted(taken)[0]}' is already registered.")
+    needing: dict[tuple[int, str], list[dict]] = {}
+    for r in rows:
+        if not r.get("asset_no"):
+            key, _ = number_prefix(r["category"], r["acquired_on"])
+            needing.setdefault((r["category"].id, key), []).append(r)
+    for group in needing.values():
+        numbers = allocate_numbers(group[0]["category"], group[0]["acquired_on"], len(group))
+        for r, number in zip(group, numbers, strict=True):
+            r["asset_no"] = number
+    now = utcnow()
+    stored = []
+    for r in rows:
+        row = _stored(r)
+        row["search_text"] = search_text(r)
+        row["created_at"] = row["updated_at"] = now
+        row.setdefault("lendable", True)
+        stored.append(row)
+    for start in range(0, len(stored), batch):
+        Asset.insert_many(stored[start:start + batch]).execute()
+    ids = {}
+    numbers = [r["asset_no"] for r in rows]
+    for start in range(0, len(numbers), batch):
+        for a in Asset.select(Asset.id, Asset.asset_no).where(Asset.asset_no.in_(numbers[start:start + batch])):
+            ids[a.asset_no] = a.id
+    assets = []
+    changes = []
+    for r, row in zip(rows, stored, strict=True):
+        asset = Asset(id=ids[r["asset_no"]], **{k: v for k, v in row.items()})
+        for key in ("category", "department", "location", "custodian"):
+            setattr(asset, key, r.get(key))
+        asset.status = "available"
+        assets.append(asset)
+        changes.append(audit.Change(action, "asset", r["asset_no"], None, snapshot(asset)))
+    audit.record_many(actor, changes)
+    return assets
+
+
+def update_asset(actor, asset_no: str, changes: Mapping[str, Any], action: str = "asset.edit") -> Asset:
+    """Change register fields of one asset; only real changes are written and logged."""
+    require(actor, action if action in ("asset.edit", "asset.move") else "asset.edit")
+    if "asset_no" in changes:
+        raise ValidationError("asset_no", "An asset number never changes once registered.")
+    with db.atomic():
+        asset = get_asset(asset_no)
+        if asset.status == "disposed":
+            raise ValidationError("status", f"Asset {asset.asset_no} is disposed; its record can no longer change.")
+        clean, _ = clean_asset(changes, Lookups(), partial=True)
+        before = snapshot(asset)
+        for key, value in clean.items():
+            setattr(asset, key, value)
+        after = snapshot(asset)
+        diff = [k for k in after if after[k] != before[k]]
+        if not diff:
+            return asset
+        asset.search_text = search_text({**after, "custodian": asset.custodian})
+        asset.updated_at = utcnow()
+        asset.save()
+        audit.record(actor, action, "asset", asset.asset_no,
+                     {k: before[k] for k in diff}, {k: after[k] for k in diff})
+    return asset
+
+
+def move_asset(actor, asset_no: str, department: Any = None, location: Any = None) -> Asset:
+    """Move an asset to another department and/or location."""
+    changes = {}
+    if department not in (None, ""):
+        changes["department"] = department
+    if location is not None:
+        changes["location"] = location
+    if not changes:
+        raise ValidationError("department", "Name the department or location to move the asset to.")
+    return update_asset(actor, asset_no, changes, action="asset.move")
+
+
+def change_custodian(actor, asset_no: str, custodian: Any) -> Asset:
+    return update_asset(actor, asset_no, {"custodian": custodian}, action="asset.move")
+
+
+def set_lendable(actor, asset_no: str, lendable: bool) -> Asset:
+    return update_asset(actor, asset_no, {"lendable": lendable})
+
+
+@dataclass
+class HistoryEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    before: dict
+    after: dict
+
+
+def asset_history(asset_no: str) -> list[HistoryEntry]:
+    """Every change to one asset, oldest first, from the audit log."""
+    get_asset(asset_no)
+    return [HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), audit.decode(e.after))
+            for e in audit.history("asset", asset_no)]
+
+
+# ---- search --------------------------------------------------------------------------
+
+SORTS = {
+    "asset_no": Asset.asset_no,
+    "name": Asset.name,
+    "acquired_on": Asset.acquired_on,
+    "price": Asset.price,
+}
+
+
+@dataclass
+class AssetFilter:
+    query: str = ""
+    department: str | None = None
+    category: str | None = None
+    location: str | None = None
+    status: str | None = None
+    sort: str = "asset_no"
+    descending: bool = False
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def asset_query(f: AssetFilter) -> pw.ModelSelect:
+    """The register filtered and sorted in the database; page it with ``.paginate``."""
+    q = (Asset.select(Asset, Category, Department, Location, Person)
+         .join(Category).switch(Asset).join(Department)
+         .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
+         .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER))
+    for term in (f.query or "").lower().split():
+        q = q.where(Asset.search_text.contains(term))
+    if f.department:
+        q = q.where(Department.code == f.department)
+    if f.category:
+        q = q.where(Category.code == f.category)
+    if f.location:
+        q = q.where(Location.code == f.location)
+    if f.status:
+        q = q.where(Asset.status == f.status)
+    column = SORTS.get(f.sort, Asset.asset_no)
+    order = [column.desc() if f.descending else column]
+    if column is not Asset.asset_no:
+        order.append(Asset.asset_no)
+    return q.order_by(*order)
+
+
+def find_assets(query: str, limit: int = 50, offset: int = 0) -> list[Asset]:
+    """Search number, name, serial, brand, model and custodian (partial words, Thai or English).
+    An exact asset number comes first."""
+    query = (query or "").strip()
+    exact = Asset.get_or_none(Asset.asset_no == query) if query else None
+    rows = list(asset_query(AssetFilter(query=query)).limit(limit).offset(offset))
+    if exact is not None and offset == 0:
+        rows = [get_asset(query)] + [a for a in rows if a.asset_no != query][: limit - 1]
+    return rows
+
+
+def count_assets(f: AssetFilter) -> int:
+    return asset_query(f).count()
+
+
+# ---- import --------------------------------------------------------------------------
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {label(self.field)}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    new_locations: list[str] = field(default_factory=list)
+    new_custodians: list[str] = field(default_factory=list)
+    first_asset_no: str | None = None
+    last_asset_no: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_assets(actor, rows: Iterable[tuple[int, Mapping[str, Any]]], dry_run: bool = False) -> ImportReport:
+    """All-or-nothing import of register rows ``(line number, {field: raw value})``.
+    Every bad row is reported by line and field; if any is bad, nothing is written.
+    Unknown locations and custodians are created and listed; unknown categories
+    and departments are errors."""
+    require(actor, "asset.import")
+    report = ImportReport(dry_run=dry_run)
+    lookups = Lookups(create_missing=True)
+    cleaned: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for line, data in rows:
+        report.rows += 1
+        try:
+            clean, errors = clean_asset(data, lookups, collect=True)
+        except ValidationError as exc:
+            report.errors.append(RowError(line, exc.field, exc.message))
+            continue
+        for exc in errors:
+            report.errors.append(RowError(line, exc.field, exc.message))
+        number = clean.get("asset_no")
+        if number:
+            if number in seen:
+                report.errors.append(RowError(line, "asset_no", f"The asset number '{number}' also appears on line {seen[number]}."))
+            seen.setdefault(number, line)
+        if not errors:
+            clean["_line"] = line
+            cleaned.append(clean)
+    if seen:
+        numbers = list(seen)
+        for start in range(0, len(numbers), 500):
+            for a in Asset.select(Asset.asset_no).where(Asset.asset_no.in_(numbers[start:start + 500])):
+                report.errors.append(RowError(seen[a.asset_no], "asset_no",
+                                              f"The asset number '{a.asset_no}' is already registered."))
+    if report.rows == 0:
+        report.errors.append(RowError(0, "file", "The file holds no asset rows."))
+    report.errors.sort(key=lambda e: (e.line, list(FIELD_LABELS).index(e.field) if e.field in FIELD_LABELS else 99))
+    report.new_locations = list(dict.fromkeys(lookups.new_locations))
+    report.new_custodians = list(dict.fromkeys(lookups.new_people))
+    if report.errors or dry_run:
+        return report
+    with db.atomic():
+        created_locations = {}
+        for name in report.new_locations:
+            code = _free_location_code(name)
+            loc = Location.create(code=code, name=name)
+            audit.record(actor, "location.create", "location", code, after={"code": code, "name": name, "source": "import"})
+            created_locations[name] = loc
+        created_people = {}
+        for name in report.new_custodians:
+            person = Person.create(name=name)
+            audit.record(actor, "person.create", "person", person.id, after={"name": name, "source": "import"})
+            created_people[name] = person
+        for clean in cleaned:
+            clean.pop("_line")
+            loc = clean.get("location")
+            if loc is not None and loc.id is None:
+                clean["location"] = created_locations[loc.name]
+            person = clean.get("custodian")
+            if person is not None and person.id is None:
+                clean["custodian"] = created_people[person.name]
+        assets = _insert_assets(actor, cleaned, "asset.import")
+    report.imported = len(assets)
+    if assets:
+        report.first_asset_no, report.last_asset_no = assets[0].asset_no, assets[-1].asset_no
+    return report
+
+
+def _free_location_code(name: str) -> str:
+    base = name[:26]
+    code, n = base, 1
+    while Location.select().where(Location.code == code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def total_value(f: AssetFilter | None = None) -> Decimal:
+    q = asset_query(f or AssetFilter())
+    return q.select(pw.fn.COALESCE(pw.fn.SUM(Asset.price), 0)).scalar() or Decimal("0")

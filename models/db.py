@@ -1,0 +1,131 @@
+"""The database connection: one unbound proxy, initialised once from a URL.
+
+SQLite (the default, in the user's data directory) runs in WAL mode with
+foreign keys on, a busy timeout and ``BEGIN IMMEDIATE`` for writers, so two
+terminals on one file queue instead of failing. PostgreSQL is reached through
+psycopg 3 with a ``postgresql://`` URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from platformdirs import user_data_dir
+from playhouse import db_url
+
+from .errors import DatabaseUnavailable, ValidationError
+
+APP_NAME = "assets-tui"
+ENV_DB = "ASSETS_TUI_DB"
+BUSY_TIMEOUT_MS = 15_000
+
+db = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": BUSY_TIMEOUT_MS,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+}
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_url() -> str:
+    """The user's real database: ``ASSETS_TUI_DB`` or SQLite in the data directory."""
+    env = os.environ.get(ENV_DB)
+    if env:
+        return env
+    return "sqlite:///" + str(data_dir() / "assets.db")
+
+
+def demo_db_url() -> str:
+    """The demo database: a separate file, never the user's real one."""
+    return "sqlite:///" + str(data_dir() / "demo.db")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        return None
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
+    return Path(path) if path and path != ":memory:" else None
+
+
+def describe(url: str) -> str:
+    """A URL safe to print: the password is hidden."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(":" + parsed.password + "@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
+def make_database(url: str) -> peewee.Database:
+    """Build (not connect) a peewee database for ``url``; reject malformed URLs."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError("--db", "The database URL is empty: use sqlite:///PATH or postgresql://USER@HOST/NAME.")
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+            raise ValidationError(
+                "--db",
+                f"The database URL '{url}' is malformed: a SQLite URL is sqlite:///PATH/TO/FILE.db.",
+            )
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return peewee.SqliteDatabase(
+            str(path) if path else ":memory:",
+            pragmas=SQLITE_PRAGMAS,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            lock_type="IMMEDIATE",
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        if not parsed.path.strip("/"):
+            raise ValidationError(
+                "--db",
+                f"The database URL '{describe(url)}' names no database: use postgresql://USER@HOST/NAME.",
+            )
+        try:
+            return db_url.connect(url)
+        except Exception as exc:  # pragma: no cover - driver-specific parse errors
+            raise ValidationError("--db", f"The database URL '{describe(url)}' is malformed: {exc}.") from exc
+    raise ValidationError(
+        "--db",
+        f"The database URL '{describe(url)}' is not supported: use sqlite:///PATH or postgresql://USER@HOST/NAME.",
+    )
+
+
+def bind(url: str) -> peewee.Database:
+    """Initialise the global proxy with the database at ``url`` and check it answers."""
+    database = make_database(url)
+    if not db.obj is None and not db.is_closed():
+        db.close()
+    db.initialize(database)
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        raise DatabaseUnavailable(f"Cannot open the database {describe(url)}: {str(exc).strip()}.") from exc
+    return database
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(db.obj, peewee.PostgresqlDatabase)
+
+
+def close() -> None:
+    if db.obj is not None and not db.is_closed():
+        db.close()

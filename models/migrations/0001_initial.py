@@ -1,0 +1,167 @@
+"""Create the first schema: register, accounts, settings and the audit log.
+
+A frozen copy of the models as they were at this step, bound to its own proxy,
+so later changes to ``models.schema`` never change what this script does.
+"""
+
+import datetime as dt
+
+import peewee as pw
+
+_db = pw.DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = _db
+        legacy_table_names = False
+
+
+class Setting(BaseModel):
+    """Agency-wide settings, one text value per key (see ``models.settings``)."""
+
+    key = pw.CharField(max_length=64, primary_key=True)
+    value = pw.TextField()
+
+
+class Department(BaseModel):
+    code = pw.CharField(max_length=20, unique=True)
+    name = pw.CharField(max_length=200, unique=True)
+    parent = pw.ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    active = pw.BooleanField(default=True)
+
+
+class Location(BaseModel):
+    code = pw.CharField(max_length=30, unique=True)
+    name = pw.CharField(max_length=200, unique=True)
+    department = pw.ForeignKeyField(Department, null=True, backref="locations", on_delete="RESTRICT")
+    active = pw.BooleanField(default=True)
+
+
+class Category(BaseModel):
+    """An asset class of the DLA classification; its code heads the asset number."""
+
+    code = pw.CharField(max_length=10, unique=True)
+    name = pw.CharField(max_length=100, unique=True)  # Thai, without the word ครุภัณฑ์
+    name_en = pw.CharField(max_length=100, default="")
+    useful_life_years = pw.IntegerField(constraints=[pw.Check("useful_life_years > 0")])
+    active = pw.BooleanField(default=True)
+
+
+class Person(BaseModel):
+    """Anyone the register names: staff, custodians, outside borrowers."""
+
+    name = pw.CharField(max_length=200)
+    position = pw.CharField(max_length=200, default="")
+    department = pw.ForeignKeyField(Department, null=True, backref="people", on_delete="RESTRICT")
+    phone = pw.CharField(max_length=50, default="")
+    email = pw.CharField(max_length=200, default="")
+    external = pw.BooleanField(default=False)
+    organisation = pw.CharField(max_length=200, default="")
+    address = pw.TextField(default="")
+    thai_id = pw.CharField(max_length=13, default="")
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("name",), False),)
+
+
+ROLES = ("admin", "storekeeper", "dept_head", "agency_head", "auditor", "staff")
+
+
+class User(BaseModel):
+    username = pw.CharField(max_length=50, unique=True)
+    password_hash = pw.CharField(max_length=255)
+    role = pw.CharField(max_length=20, constraints=[pw.Check("role in ('" + "','".join(ROLES) + "')")])
+    person = pw.ForeignKeyField(Person, unique=True, backref="accounts", on_delete="RESTRICT")
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    last_login_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+ASSET_STATUSES = ("available", "on_loan", "repair", "lost", "disposed")
+
+
+class Asset(BaseModel):
+    """A durable asset (ครุภัณฑ์) with the register header fields of clause 203."""
+
+    asset_no = pw.CharField(max_length=50, unique=True)
+    name = pw.CharField(max_length=300)
+    description = pw.TextField(default="")
+    brand = pw.CharField(max_length=100, default="")
+    model = pw.CharField(max_length=100, default="")
+    serial_no = pw.CharField(max_length=100, default="", index=True)
+    category = pw.ForeignKeyField(Category, backref="assets", on_delete="RESTRICT")
+    department = pw.ForeignKeyField(Department, backref="assets", on_delete="RESTRICT")
+    location = pw.ForeignKeyField(Location, null=True, backref="assets", on_delete="RESTRICT")
+    custodian = pw.ForeignKeyField(Person, null=True, backref="assets_held", on_delete="RESTRICT")
+    status = pw.CharField(
+        max_length=20,
+        default="available",
+        index=True,
+        constraints=[pw.Check("status in ('" + "','".join(ASSET_STATUSES) + "')")],
+    )
+    lendable = pw.BooleanField(default=True)
+    acquired_on = pw.DateField(index=True)
+    price = pw.DecimalField(max_digits=14, decimal_places=2, auto_round=False,
+                            constraints=[pw.Check("price >= 0")])
+    unit = pw.CharField(max_length=30, default="เครื่อง")
+    funding_source = pw.CharField(max_length=30)
+    acquisition_method = pw.CharField(max_length=100, default="")
+    supplier = pw.CharField(max_length=200, default="")
+    document_no = pw.CharField(max_length=100, default="")
+    useful_life_years = pw.IntegerField(null=True)
+    remarks = pw.TextField(default="")
+    search_text = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class AssetNumberCounter(BaseModel):
+    """The last running number handed out per prefix (e.g. ``416-68``); never goes back."""
+
+    prefix = pw.CharField(max_length=40, primary_key=True)
+    last = pw.IntegerField(default=0)
+
+
+class AuditEvent(BaseModel):
+    """One entry of the append-only, hash-chained log. Times are UTC ISO text so that
+    the hash recomputes byte for byte on any database."""
+
+    seq = pw.BigIntegerField(primary_key=True)
+    at = pw.CharField(max_length=32)
+    actor = pw.CharField(max_length=50)
+    action = pw.CharField(max_length=50)
+    entity = pw.CharField(max_length=30)
+    entity_id = pw.CharField(max_length=60)
+    before = pw.TextField(default="")
+    after = pw.TextField(default="")
+    prev_hash = pw.CharField(max_length=64)
+    hash = pw.CharField(max_length=64, unique=True)
+
+    class Meta:
+        indexes = ((("entity", "entity_id", "seq"), False),)
+
+
+class AuditHead(BaseModel):
+    """The single row holding the chain's last sequence number and hash; writers lock it."""
+
+    id = pw.IntegerField(primary_key=True)
+    seq = pw.BigIntegerField(default=0)
+    hash = pw.CharField(max_length=64)
+
+
+MODELS = [Setting, Department, Location, Category, Person, User, Asset, AssetNumberCounter,
+          AuditEvent, AuditHead]
+
+
+def up(migrator, db):
+    _db.initialize(db)
+    db.create_tables(MODELS)
+    AuditHead.create(id=1, seq=0, hash="0" * 64)
