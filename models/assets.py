@@ -614,4 +614,5 @@ def _free_location_code(name: str) -> str:
 
 def total_value(f: AssetFilter | None = None) -> Decimal:
     q = asset_query(f or AssetFilter())
-    return q.select(pw.fn.COALESCE(pw.fn.SUM(Asset.price), 0)).scalar() or Decimal("0")
+    total = q.select(pw.fn.COALESCE(pw.fn.SUM(Asset.price), 0)).order_by().scalar() or 0
+    return Decimal(str(total)).quantize(Decimal("0.01"))

@@ -9,6 +9,7 @@ Glossary (code name - Thai name):
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import peewee as pw
 
@@ -17,6 +18,20 @@ from .db import db
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class MoneyField(pw.DecimalField):
+    """Baht with 2 places, read back as a Decimal with exactly 2 places on every database."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("auto_round", False)
+        super().__init__(**kwargs)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        return value.quantize(Decimal("0.01")) if value is not None else None
 
 
 class BaseModel(pw.Model):
@@ -113,8 +128,7 @@ class Asset(BaseModel):
     )
     lendable = pw.BooleanField(default=True)
     acquired_on = pw.DateField(index=True)
-    price = pw.DecimalField(max_digits=14, decimal_places=2, auto_round=False,
-                            constraints=[pw.Check("price >= 0")])
+    price = MoneyField(constraints=[pw.Check("price >= 0")])
     unit = pw.CharField(max_length=30, default="เครื่อง")
     funding_source = pw.CharField(max_length=30)
     acquisition_method = pw.CharField(max_length=100, default="")

@@ -48,7 +48,8 @@ def init_database(agency: str | None = None, admin: str | None = None,
     result = InitResult(applied=upgrade())
     with db.atomic():
         if agency and not get_setting("agency_name"):
-            Setting.insert(key="agency_name", value=agency.strip()).on_conflict_replace().execute()
+            Setting.insert(key="agency_name", value=agency.strip()).on_conflict(
+                conflict_target=[Setting.key], update={Setting.value: agency.strip()}).execute()
             audit.record(SYSTEM, "setting.change", "setting", "agency_name", {"value": ""},
                          {"value": agency.strip()})
             result.agency_set = True

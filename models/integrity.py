@@ -1,0 +1,123 @@
+"""``assets-tui verify``: the database's own health, the data rules of the product,
+and the audit chain, each reported as one check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from . import audit
+from .db import db, is_sqlite
+from .org import get_setting
+from .schema import ASSET_STATUSES, Asset, AssetNumberCounter, AuditEvent, Category, User
+from .setup import pending_migrations
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class VerifyReport:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
+        if problems:
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            self.checks.append(Check(name, False, "; ".join(problems[:3]) + more))
+        else:
+            self.checks.append(Check(name, True, ok_detail))
+
+
+def verify() -> VerifyReport:
+    report = VerifyReport()
+    report.add("database", _storage_problems(),
+               "SQLite file intact, references hold" if is_sqlite() else "PostgreSQL answers")
+    pending = pending_migrations()
+    report.add("schema", [f"migration {name} has not been applied: run assets-tui init" for name in pending],
+               "all migrations applied")
+    if pending:
+        return report
+    report.add("asset records", _asset_problems(), f"{Asset.select().count():,} assets")
+    report.add("asset numbers", _number_problems(), "unique, never reused")
+    report.add("accounts", _account_problems(), f"{User.select().count():,} accounts")
+    report.add("asset history", _history_problems(), "every asset has its registration in the audit log")
+    checked, problems = audit.verify_chain()
+    report.add("audit log chain", [p.message for p in problems], f"{checked:,} events, chain intact")
+    return report
+
+
+def _storage_problems() -> list[str]:
+    if is_sqlite():
+        rows = [r[0] for r in db.execute_sql("PRAGMA quick_check").fetchall()]
+        if rows != ["ok"]:
+            return [f"SQLite reports damage: {rows[0]}"]
+        violations = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if violations:
+            return [f"{len(violations)} rows point to records that do not exist (first in table {violations[0][0]})"]
+    else:
+        db.execute_sql("select 1")
+    return []
+
+
+def _asset_problems() -> list[str]:
+    problems = []
+    bad_status = Asset.select(Asset.asset_no, Asset.status).where(Asset.status.not_in(ASSET_STATUSES)).limit(3)
+    problems += [f"asset {a.asset_no} has an unknown status '{a.status}'" for a in bad_status]
+    negative = Asset.select(Asset.asset_no).where(Asset.price < 0).limit(3)
+    problems += [f"asset {a.asset_no} has a negative price" for a in negative]
+    lendable_disposed = Asset.select(Asset.asset_no).where(
+        (Asset.status == "disposed") & (Asset.lendable == True)).limit(3)  # noqa: E712
+    problems += [f"disposed asset {a.asset_no} is still marked lendable" for a in lendable_disposed]
+    # Loans are not yet recorded, so an asset cannot be on loan.
+    on_loan = Asset.select(Asset.asset_no).where(Asset.status == "on_loan").limit(3)
+    problems += [f"asset {a.asset_no} is marked on loan but no loan holds it" for a in on_loan]
+    return problems
+
+
+def _number_problems() -> list[str]:
+    """Every generated number stays at or below its counter, so it is never handed out twice."""
+    problems = []
+    pattern = get_setting("asset_number_pattern")
+    if pattern != "{category}-{yy}-{seq:04d}":
+        return problems
+    counters = {c.prefix: c.last for c in AssetNumberCounter.select()}
+    codes = {c.code for c in Category.select(Category.code)}
+    generated = re.compile(r"^(\d+)-(\d{2})-(\d{4,})$")
+    highest: dict[str, int] = {}
+    for (number,) in Asset.select(Asset.asset_no).tuples().iterator():
+        m = generated.match(number)
+        if m and m[1] in codes:
+            key = f"{m[1]}-{m[2]}"
+            highest[key] = max(highest.get(key, 0), int(m[3]))
+    for key, top in sorted(highest.items()):
+        if counters.get(key, 0) < top:
+            problems.append(f"the running number for {key} stands at {counters.get(key, 0)} "
+                            f"but {key}-{top:04d} exists: numbers could be handed out twice")
+    return problems
+
+
+def _account_problems() -> list[str]:
+    problems = []
+    if not User.select().where((User.role == "admin") & (User.active == True)).exists():  # noqa: E712
+        problems.append("no active administrator account")
+    return problems
+
+
+def _history_problems() -> list[str]:
+    registered = (AuditEvent.select(AuditEvent.entity_id)
+                  .where((AuditEvent.entity == "asset") & (AuditEvent.entity_id == Asset.asset_no)))
+    missing = Asset.select(Asset.asset_no).where(~pw.fn.EXISTS(registered)).limit(3)
+    return [f"asset {a.asset_no} has no registration in the audit log" for a in missing]
+
+
+__all__ = ["Check", "VerifyReport", "verify"]
