@@ -41,6 +41,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.manage": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
     "verify.run": ALL - {"staff"},
+    "loan.read": ALL,
+    "loan.request": ALL - {"auditor"},
+    # Who may decide is narrowed per loan by its kind (models.loans.eligible_approvers).
+    "loan.decide": frozenset({"dept_head", "agency_head", "storekeeper"}),
+    "loan.issue": WRITERS,
+    "loan.return": WRITERS,
+    "loan.extend": WRITERS | {"dept_head", "agency_head"},
+    "loan.follow_up": WRITERS | {"dept_head", "agency_head"},
+    "damage.settle": WRITERS,
 }
 
 MAX_FAILED_LOGINS = 5
@@ -84,9 +93,9 @@ def require(user, action: str) -> None:
     if not getattr(user, "active", False):
         raise PermissionDenied(f"The account '{user.username}' is deactivated.")
     allowed = ", ".join(role_label(r, "en") for r in ROLES if r in PERMISSIONS[action])
-    raise PermissionDenied(
-        f"A {role_label(user.role, 'en')} may not {action.replace('.', ' ')}; only: {allowed}."
-    )
+    role = role_label(user.role, "en")
+    article = "An" if role[:1] in "aeiou" else "A"
+    raise PermissionDenied(f"{article} {role} may not {action.replace('.', ' ')}; only: {allowed}.")
 
 
 def hash_password(password: str) -> str:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-
 from .db import db
 from .schema import AuditEvent, AuditHead
 

@@ -108,7 +108,7 @@ def make_database(url: str) -> peewee.Database:
 def bind(url: str) -> peewee.Database:
     """Initialise the global proxy with the database at ``url`` and check it answers."""
     database = make_database(url)
-    if not db.obj is None and not db.is_closed():
+    if db.obj is not None and not db.is_closed():
         db.close()
     db.initialize(database)
     try:

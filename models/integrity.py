@@ -10,8 +10,18 @@ import peewee as pw
 
 from . import audit
 from .db import db, is_sqlite
+from .loans import OPEN_STATUSES
 from .org import get_setting
-from .schema import ASSET_STATUSES, Asset, AssetNumberCounter, AuditEvent, Category, User
+from .schema import (
+    ASSET_STATUSES,
+    Asset,
+    AssetNumberCounter,
+    AuditEvent,
+    Category,
+    Loan,
+    LoanItem,
+    User,
+)
 from .setup import pending_migrations
 
 
@@ -49,6 +59,8 @@ def verify() -> VerifyReport:
         return report
     report.add("asset records", _asset_problems(), f"{Asset.select().count():,} assets")
     report.add("asset numbers", _number_problems(), "unique, never reused")
+    report.add("loans", _loan_problems(),
+               f"{Loan.select().count():,} loans; no asset on two open loans, statuses agree")
     report.add("accounts", _account_problems(), f"{User.select().count():,} accounts")
     report.add("asset history", _history_problems(), "every asset has its registration in the audit log")
     checked, problems = audit.verify_chain()
@@ -78,9 +90,38 @@ def _asset_problems() -> list[str]:
     lendable_disposed = Asset.select(Asset.asset_no).where(
         (Asset.status == "disposed") & (Asset.lendable == True)).limit(3)  # noqa: E712
     problems += [f"disposed asset {a.asset_no} is still marked lendable" for a in lendable_disposed]
-    # Loans are not yet recorded, so an asset cannot be on loan.
-    on_loan = Asset.select(Asset.asset_no).where(Asset.status == "on_loan").limit(3)
-    problems += [f"asset {a.asset_no} is marked on loan but no loan holds it" for a in on_loan]
+    return problems
+
+
+def _loan_problems() -> list[str]:
+    """An asset is on at most one open loan, its status agrees with its loans, and no two
+    approved or active loans hold one asset at overlapping times."""
+    problems = []
+    out = LoanItem.select(LoanItem.id).where((LoanItem.asset == Asset.id) & (LoanItem.out_flag == 1))
+    on_loan_not_out = Asset.select(Asset.asset_no).where(
+        (Asset.status == "on_loan") & ~pw.fn.EXISTS(out)).limit(3)
+    problems += [f"asset {a.asset_no} is marked on loan but no loan holds it" for a in on_loan_not_out]
+    out_not_on_loan = Asset.select(Asset.asset_no, Asset.status).where(
+        (Asset.status != "on_loan") & pw.fn.EXISTS(out)).limit(3)
+    problems += [f"asset {a.asset_no} is out on a loan but marked {a.status}" for a in out_not_on_loan]
+    twice = (LoanItem.select(LoanItem.asset, pw.fn.COUNT(LoanItem.id).alias("n"))
+             .where(LoanItem.out_flag == 1).group_by(LoanItem.asset).having(pw.fn.COUNT(LoanItem.id) > 1))
+    problems += [f"asset id {row.asset_id} is out on {row.n} loans at once" for row in twice.limit(3)]
+    flag_wrong = LoanItem.select(LoanItem.id).where(
+        ((LoanItem.out_flag == 1) & (LoanItem.issued_at.is_null() | LoanItem.returned_at.is_null(False)))
+        | (LoanItem.out_flag.is_null() & LoanItem.issued_at.is_null(False) & LoanItem.returned_at.is_null())).limit(3)
+    problems += [f"loan item {i.id} disagrees with its hand-over and return" for i in flag_wrong]
+    A, B = LoanItem.alias("a"), LoanItem.alias("b")
+    LA, LB = Loan.alias("la"), Loan.alias("lb")
+    overlaps = (A.select(LA.loan_no.alias("first"), LB.loan_no.alias("second"))
+                .join(LA, on=(A.loan == LA.id))
+                .join(B, on=((B.asset == A.asset) & (B.id > A.id)))
+                .join(LB, on=(B.loan == LB.id))
+                .where(LA.status.in_(OPEN_STATUSES) & LB.status.in_(OPEN_STATUSES)
+                       & A.returned_at.is_null() & B.returned_at.is_null()
+                       & (LA.start_on <= LB.due_on) & (LB.start_on <= LA.due_on))
+                .dicts().limit(3))
+    problems += [f"loans {r['first']} and {r['second']} hold one asset at overlapping times" for r in overlaps]
     return problems
 
 

@@ -35,6 +35,16 @@ DEFAULT_SETTINGS = {
     "asset_number_pattern": "{category}-{yy}-{seq:04d}",
     "thai_digits": "0",
     "language": "th",
+    # Who approves which kind of loan (DOMAIN.md, clause 207-211): a role name.
+    "approver_inside": "dept_head",
+    "approver_outside": "agency_head",
+    "approver_agency": "agency_head",
+    # Usernames (comma-separated) who may approve in the agency head's place.
+    "agency_head_delegates": "",
+    # Username of the head of the supply unit, who may approve loans used inside the premises.
+    "supply_head": "",
+    # Days after the due date within which an overdue loan must be chased.
+    "follow_up_days": "7",
 }
 
 

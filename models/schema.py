@@ -177,3 +177,90 @@ class AuditHead(BaseModel):
 
 MODELS = [Setting, Department, Location, Category, Person, User, Asset, AssetNumberCounter,
           AuditEvent, AuditHead]
+
+
+# ---- loans (ทะเบียนการยืมทรัพย์สินของราชการ) ----------------------------------------------
+
+LOAN_STATUSES = ("requested", "approved", "rejected", "cancelled", "active", "returned")
+LOAN_KINDS = ("inside", "outside", "agency")
+CONDITIONS = ("usable", "damaged", "lost")
+
+
+class Loan(BaseModel):
+    """A loan slip (ใบยืมพัสดุ): request, decision, hand-over and return of one or more assets."""
+
+    loan_no = pw.CharField(max_length=30, unique=True)
+    kind = pw.CharField(max_length=10, constraints=[pw.Check("kind in ('inside','outside','agency')")])
+    place = pw.CharField(max_length=10, constraints=[pw.Check("place in ('inside','outside')")])
+    borrower = pw.ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
+    department = pw.ForeignKeyField(Department, backref="loans", on_delete="RESTRICT")
+    purpose = pw.TextField()
+    start_on = pw.DateField()
+    due_on = pw.DateField(index=True)
+    status = pw.CharField(
+        max_length=12, default="requested", index=True,
+        constraints=[pw.Check("status in ('" + "','".join(LOAN_STATUSES) + "')")])
+    requested_by = pw.ForeignKeyField(User, backref="loans_requested", on_delete="RESTRICT")
+    requested_at = pw.DateTimeField(default=utcnow)
+    decided_by = pw.ForeignKeyField(User, null=True, backref="loans_decided", on_delete="RESTRICT")
+    decided_at = pw.DateTimeField(null=True)
+    decision_note = pw.TextField(default="")
+    issued_on = pw.DateField(null=True)
+    returned_on = pw.DateField(null=True)
+
+    class Meta:
+        constraints = [pw.SQL("CHECK (due_on >= start_on)")]
+
+
+class LoanItem(BaseModel):
+    loan = pw.ForeignKeyField(Loan, backref="items", on_delete="RESTRICT")
+    asset = pw.ForeignKeyField(Asset, backref="loan_items", on_delete="RESTRICT")
+    value_at_loan = MoneyField()
+    issued_at = pw.DateTimeField(null=True)
+    issued_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    returned_at = pw.DateTimeField(null=True)
+    returned_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    returned_condition = pw.CharField(
+        max_length=10, null=True,
+        constraints=[pw.Check("returned_condition is null or returned_condition in ('usable','damaged','lost')")])
+    return_note = pw.TextField(default="")
+    # 1 while the item is out (handed over, not back); NULL otherwise. A unique index on
+    # (asset, out_flag) lets the database itself refuse an asset on two open loans.
+    out_flag = pw.IntegerField(null=True)
+
+    class Meta:
+        indexes = (
+            (("loan", "asset"), True),
+            (("asset", "out_flag"), True),
+        )
+
+
+class LoanFollowUp(BaseModel):
+    """A chase of an overdue loan (ติดตามทวงคืน): letter, phone or visit."""
+
+    loan = pw.ForeignKeyField(Loan, backref="follow_ups", on_delete="RESTRICT")
+    on_date = pw.DateField()
+    method = pw.CharField(max_length=10, constraints=[pw.Check("method in ('letter','phone','visit')")])
+    by_user = pw.ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    note = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class DamageCase(BaseModel):
+    """An item returned damaged or lost: open until repaired, replaced or paid."""
+
+    item = pw.ForeignKeyField(LoanItem, unique=True, backref="damage_cases", on_delete="RESTRICT")
+    condition = pw.CharField(max_length=10)
+    opened_at = pw.DateTimeField(default=utcnow)
+    suggested_amount = MoneyField()
+    status = pw.CharField(max_length=10, default="open",
+                          constraints=[pw.Check("status in ('open','settled')")])
+    referred = pw.BooleanField(default=False)  # sent to a fact-finding committee
+    settlement = pw.CharField(max_length=10, null=True)  # repaired / replaced / paid
+    amount = MoneyField(null=True)
+    settled_at = pw.DateTimeField(null=True)
+    settled_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    note = pw.TextField(default="")
+
+
+MODELS += [Loan, LoanItem, LoanFollowUp, DamageCase]

@@ -147,3 +147,17 @@ def parse_bool(value: object, field: str, label: str | None = None) -> bool:
     if text in _FALSE:
         return False
     raise ValidationError(field, f"The {label} '{value}' must be yes or no.")
+
+
+def parse_thai_id(value: object, field: str = "thai_id", label: str | None = None) -> str:
+    """A 13-digit Thai national ID with a valid check digit; dashes and spaces allowed."""
+    label = label or "Thai ID number"
+    digits = "".join(ch for ch in thai_to_arabic_digits(str(value or "")) if ch not in " -")
+    if not digits:
+        return ""
+    if len(digits) != 13 or not digits.isdigit():
+        raise ValidationError(field, f"The {label} '{value}' must have 13 digits.")
+    total = sum(int(d) * w for d, w in zip(digits[:12], range(13, 1, -1), strict=True))
+    if (11 - total % 11) % 10 != int(digits[12]):
+        raise ValidationError(field, f"The {label} '{value}' has a wrong check digit.")
+    return digits
