@@ -23,7 +23,7 @@ ROLE_NAMES = {
     "dept_head": ("หัวหน้าหน่วยงาน", "department head"),
     "agency_head": ("หัวหน้าหน่วยงานของรัฐ", "agency head"),
     "auditor": ("ผู้ตรวจสอบ", "auditor"),
-    "staff": ("เจ้าหน้าที่", "staff"),
+    "staff": ("เจ้าหน้าที่", "staff member"),
 }
 
 ALL = frozenset(ROLES)
@@ -50,6 +50,28 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "loan.extend": WRITERS | {"dept_head", "agency_head"},
     "loan.follow_up": WRITERS | {"dept_head", "agency_head"},
     "damage.settle": WRITERS,
+}
+
+# How each action reads in a refusal: "A staff member may not <phrase>."
+ACTION_PHRASES = {
+    "asset.read": "read the register",
+    "asset.register": "register assets",
+    "asset.edit": "edit assets",
+    "asset.move": "move assets or change custodians",
+    "asset.import": "import assets",
+    "asset.export": "export the register",
+    "audit.read": "read the audit log",
+    "org.manage": "change departments, locations, categories or settings",
+    "user.manage": "manage user accounts",
+    "verify.run": "run the integrity check",
+    "loan.read": "read the loan register",
+    "loan.request": "request loans",
+    "loan.decide": "approve or reject loans",
+    "loan.issue": "hand over loaned items",
+    "loan.return": "take back loaned items",
+    "loan.extend": "extend loans",
+    "loan.follow_up": "record loan follow-ups",
+    "damage.settle": "settle damage cases",
 }
 
 MAX_FAILED_LOGINS = 5

@@ -423,10 +423,12 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
         if today < loan.start_on:
             raise ValidationError("start_on", f"Loan {loan.loan_no} starts on {loan.start_on:%Y-%m-%d}; it cannot be handed over before then.")
         if asset_nos:
-            items = [_item(loan, n) for n in asset_nos]
+            wanted = [_item(loan, n) for n in asset_nos]
         else:
-            items = [i for i in loan_items(loan) if i.issued_at is None]
-        _lock_assets(i.asset_id for i in items)
+            wanted = [i for i in loan_items(loan) if i.issued_at is None]
+        _lock_assets(i.asset_id for i in wanted)
+        # Read again under the lock: another desk may have just handed one over.
+        items = [LoanItem.select(LoanItem, Asset).join(Asset).where(LoanItem.id == i.id).get() for i in wanted]
         now = utcnow()
         for item in items:
             if item.issued_at is not None:
@@ -435,8 +437,9 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
             if asset.status != "available":
                 holder = (LoanItem.select(LoanItem, Loan).join(Loan)
                           .where((LoanItem.asset == asset.id) & (LoanItem.out_flag == 1)).first())
-                where = f" on loan {holder.loan.loan_no}" if holder else ""
-                raise ValidationError("asset", f"Asset {asset.asset_no} is not in store: it is {asset.status.replace('_', ' ')}{where}.")
+                if holder is not None:
+                    raise ValidationError("asset", f"Asset {asset.asset_no} is still out on loan {holder.loan.loan_no}.")
+                raise ValidationError("asset", f"Asset {asset.asset_no} is not in store: it is {asset.status.replace('_', ' ')}.")
             try:
                 with db.atomic():
                     LoanItem.update(issued_at=now, issued_by=actor.id, out_flag=1).where(LoanItem.id == item.id).execute()
@@ -461,6 +464,8 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
         raise ValidationError("condition", "The condition must be usable, damaged or lost.")
     with db.atomic():
         loan = get_loan(loan_no)
+        item = _item(loan, asset_no)
+        _lock_assets([item.asset_id])
         item = _item(loan, asset_no)
         if item.issued_at is None:
             raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} was never handed over.")

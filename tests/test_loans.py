@@ -92,7 +92,7 @@ def test_staff_request_only_for_themselves(office):
         request(office["staff"], [office["p"][0]], borrower="dept_head")
     with pytest.raises(PermissionDenied, match="Only a storekeeper"):
         request(office["staff"], [office["p"][0]], external=ExternalBorrower("ก", "ข", "ค", "0"))
-    with pytest.raises(PermissionDenied, match="auditor may not loan request"):
+    with pytest.raises(PermissionDenied, match="An auditor may not request loans"):
         request(office["auditor"], [office["p"][0]])
     assert Loan.select().count() == 0
 
