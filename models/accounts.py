@@ -117,7 +117,7 @@ def require(user, action: str) -> None:
     allowed = ", ".join(role_label(r, "en") for r in ROLES if r in PERMISSIONS[action])
     role = role_label(user.role, "en")
     article = "An" if role[:1] in "aeiou" else "A"
-    raise PermissionDenied(f"{article} {role} may not {action.replace('.', ' ')}; only: {allowed}.")
+    raise PermissionDenied(f"{article} {role} may not {ACTION_PHRASES.get(action, action)}; only: {allowed}.")
 
 
 def hash_password(password: str) -> str:
