@@ -18,7 +18,7 @@ import peewee as pw
 
 from . import audit
 from .accounts import require
-from .db import db
+from .db import db, insert_rows
 from .errors import NotFound, ValidationError
 from .org import find_category, find_department, get_setting
 from .schema import Asset, AssetNumberCounter, Category, Department, Location, Person, utcnow
@@ -286,10 +286,14 @@ def _stored(clean: Mapping[str, Any]) -> dict[str, Any]:
 
 # ---- asset numbers -------------------------------------------------------------------
 
+def counter_key(category: Category, acquired_on: dt.date) -> str:
+    """The running-number counter an asset of this category acquired on this date draws from."""
+    return f"{category.code}-{(acquired_on.year + BE_OFFSET) % 100:02d}"
+
+
 def number_prefix(category: Category, acquired_on: dt.date) -> tuple[str, str]:
     """(counter key, pattern) for an asset of this category acquired on this date."""
-    be = acquired_on.year + BE_OFFSET
-    return f"{category.code}-{be % 100:02d}", get_setting("asset_number_pattern")
+    return counter_key(category, acquired_on), get_setting("asset_number_pattern")
 
 
 def format_number(pattern: str, category: Category, acquired_on: dt.date, seq: int) -> str:
@@ -349,7 +353,7 @@ def _insert_assets(actor, rows: list[dict[str, Any]], action: str, batch: int = 
     needing: dict[tuple[int, str], list[dict]] = {}
     for r in rows:
         if not r.get("asset_no"):
-            key, _ = number_prefix(r["category"], r["acquired_on"])
+            key = counter_key(r["category"], r["acquired_on"])
             needing.setdefault((r["category"].id, key), []).append(r)
     for group in needing.values():
         numbers = allocate_numbers(group[0]["category"], group[0]["acquired_on"], len(group))
@@ -363,8 +367,7 @@ def _insert_assets(actor, rows: list[dict[str, Any]], action: str, batch: int = 
         row["created_at"] = row["updated_at"] = now
         row.setdefault("lendable", True)
         stored.append(row)
-    for start in range(0, len(stored), batch):
-        Asset.insert_many(stored[start:start + batch]).execute()
+    insert_rows(Asset, stored, batch)
     ids = {}
     numbers = [r["asset_no"] for r in rows]
     for start in range(0, len(numbers), batch):

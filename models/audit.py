@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .db import db
+from .db import db, insert_rows
 from .schema import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -96,8 +96,7 @@ def record_many(actor: Any, changes: Iterable[Change], batch: int = 500) -> list
                              entity=change.entity, entity_id=change.entity_id,
                              before=before, after=after, prev_hash=prev, hash=digest))
             prev = digest
-        for start in range(0, len(rows), batch):
-            AuditEvent.insert_many(rows[start:start + batch]).execute()
+        insert_rows(AuditEvent, rows, batch)
         AuditHead.update(seq=seq, hash=prev).where(AuditHead.id == 1).execute()
     return [AuditEvent(**row) for row in rows]
 
