@@ -9,6 +9,8 @@ legacy numbers from an imported register are kept as they are.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -83,7 +85,7 @@ def parse_funding_source(value: Any) -> str:
     if not text:
         raise ValidationError("funding_source", "The funding source is missing.")
     for code, (th, en) in FUNDING_SOURCES.items():
-        if text.lower() in (code, en) or text == th or (text.startswith("เงิน") and text[4:] == th.removeprefix("เงิน")):
+        if text.lower() in (code, en) or text == th or text == th.removeprefix("เงิน") or "เงิน" + text == th:
             return code
     if text in ("รับบริจาค", "เงินบริจาค"):
         return "donation"
@@ -319,6 +321,47 @@ def allocate_numbers(category: Category, acquired_on: dt.date, count: int) -> li
     return out
 
 
+def number_reader(pattern: str, codes: Iterable[str]) -> re.Pattern | None:
+    """A regex reading (category, yy, seq) back out of numbers made with ``pattern``."""
+    codes = sorted(codes, key=len, reverse=True)
+    groups = {"category": "(?:" + "|".join(re.escape(c) for c in codes) + ")",
+              "yy": r"\d{2}", "yyyy": r"\d{4}", "seq": r"\d{1,9}"}
+    parts, seen = [], set()
+    for literal, name, _, _ in string.Formatter().parse(pattern):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        if name not in groups or name in seen:
+            return None
+        parts.append(f"(?P<{name}>{groups[name]})")
+        seen.add(name)
+    return re.compile("^" + "".join(parts) + "$") if codes and {"seq", "category"} <= seen else None
+
+
+def advance_counters(numbers: Iterable[str]) -> None:
+    """Numbers given by hand or by an import that follow the agency's pattern move their
+    series past them, so a number, even of an old asset disposed long ago and missing
+    from the imported register, is never handed out again."""
+    reader = number_reader(get_setting("asset_number_pattern"),
+                            [c for (c,) in Category.select(Category.code).tuples()])
+    if reader is None:
+        return
+    top: dict[str, int] = {}
+    for number in numbers:
+        m = reader.match(number)
+        if m is None:
+            continue
+        found = m.groupdict()
+        yy = found.get("yy") or (found.get("yyyy") or "")[-2:]
+        if yy:
+            key = f"{found['category']}-{yy}"
+            top[key] = max(top.get(key, 0), int(found["seq"]))
+    for key, seq in top.items():
+        AssetNumberCounter.insert(prefix=key, last=0).on_conflict_ignore().execute()
+        AssetNumberCounter.update(last=seq).where(
+            (AssetNumberCounter.prefix == key) & (AssetNumberCounter.last < seq)).execute()
+
+
 # ---- single-asset operations ---------------------------------------------------------
 
 def get_asset(asset_no: str) -> Asset:
@@ -350,6 +393,7 @@ def _insert_assets(actor, rows: list[dict[str, Any]], action: str, batch: int = 
             taken |= {a.asset_no for a in Asset.select(Asset.asset_no).where(Asset.asset_no.in_(chunk))}
         if taken:
             raise ValidationError("asset_no", f"The asset number '{sorted(taken)[0]}' is already registered.")
+        advance_counters(given)
     needing: dict[tuple[int, str], list[dict]] = {}
     for r in rows:
         if not r.get("asset_no"):

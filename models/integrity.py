@@ -3,12 +3,12 @@ and the audit chain, each reported as one check."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import peewee as pw
 
 from . import audit
+from .assets import number_reader
 from .db import db, is_sqlite
 from .loans import OPEN_STATUSES
 from .org import get_setting
@@ -126,25 +126,26 @@ def _loan_problems() -> list[str]:
 
 
 def _number_problems() -> list[str]:
-    """Every generated number stays at or below its counter, so it is never handed out twice."""
-    problems = []
-    pattern = get_setting("asset_number_pattern")
-    if pattern != "{category}-{yy}-{seq:04d}":
-        return problems
+    """Every number of the agency's pattern stays at or below its series' counter, so it is
+    never handed out twice."""
+    reader = number_reader(get_setting("asset_number_pattern"),
+                            [c for (c,) in Category.select(Category.code).tuples()])
+    if reader is None:
+        return []
     counters = {c.prefix: c.last for c in AssetNumberCounter.select()}
-    codes = {c.code for c in Category.select(Category.code)}
-    generated = re.compile(r"^(\d+)-(\d{2})-(\d{4,})$")
-    highest: dict[str, int] = {}
+    highest: dict[str, tuple[int, str]] = {}
     for (number,) in Asset.select(Asset.asset_no).tuples().iterator():
-        m = generated.match(number)
-        if m and m[1] in codes:
-            key = f"{m[1]}-{m[2]}"
-            highest[key] = max(highest.get(key, 0), int(m[3]))
-    for key, top in sorted(highest.items()):
-        if counters.get(key, 0) < top:
-            problems.append(f"the running number for {key} stands at {counters.get(key, 0)} "
-                            f"but {key}-{top:04d} exists: numbers could be handed out twice")
-    return problems
+        m = reader.match(number)
+        if m is None:
+            continue
+        found = m.groupdict()
+        key = f"{found['category']}-{found.get('yy') or (found.get('yyyy') or '')[-2:]}"
+        seq = int(found["seq"])
+        if seq > highest.get(key, (0, ""))[0]:
+            highest[key] = (seq, number)
+    return [f"the running number for {key} stands at {counters.get(key, 0)} but {number} exists: "
+            f"numbers could be handed out twice"
+            for key, (seq, number) in sorted(highest.items()) if counters.get(key, 0) < seq]
 
 
 def _account_problems() -> list[str]:

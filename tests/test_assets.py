@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from models import assets
+from models import assets, integrity
 from models.accounts import SYSTEM
 from models.assets import AssetFilter
 from models.errors import NotFound, ValidationError
-from models.schema import Asset, AuditEvent, Location, Person
+from models.schema import Asset, AssetNumberCounter, AuditEvent, Location, Person
 
 
 def test_registering_gives_a_category_year_running_number(users, sample_asset):
@@ -25,11 +25,28 @@ def test_registering_gives_a_category_year_running_number(users, sample_asset):
     assert stored.status == "available" and stored.lendable
 
 
-def test_numbers_skip_legacy_numbers_and_are_never_reused(users, sample_asset):
-    assets.register_asset(users["storekeeper"], {**sample_asset, "asset_no": "430-67-0002"})
+def test_numbers_continue_after_legacy_numbers_and_are_never_reused(users, sample_asset):
+    # An old register's 430-67-0005: 0001-0004 may be assets disposed long ago.
+    assets.register_asset(users["storekeeper"], {**sample_asset, "asset_no": "430-67-0005"})
+    assets.register_asset(users["storekeeper"], {**sample_asset, "asset_no": "OLD/2540/17"})
     a = assets.register_asset(users["storekeeper"], sample_asset)
-    b = assets.register_asset(users["storekeeper"], sample_asset)
-    assert (a.asset_no, b.asset_no) == ("430-67-0001", "430-67-0003")
+    b = assets.register_asset(users["storekeeper"], {**sample_asset, "acquired_on": "1/10/2568"})
+    assert (a.asset_no, b.asset_no) == ("430-67-0006", "430-68-0001")
+    assert integrity.verify().ok
+
+
+def test_a_counter_behind_its_numbers_is_reported_by_verify(users, sample_asset):
+    assets.register_asset(users["storekeeper"], sample_asset)
+    AssetNumberCounter.update(last=0).execute()
+    report = integrity.verify()
+    assert not report.ok
+    assert any("430-67" in c.detail for c in report.checks if not c.ok)
+
+
+@pytest.mark.parametrize("written", ["เงินงบประมาณ", "งบประมาณ", "budget", "Budget"])
+def test_funding_source_as_registers_write_it(users, sample_asset, written):
+    a = assets.register_asset(users["storekeeper"], {**sample_asset, "funding_source": written})
+    assert a.funding_source == "budget"
 
 
 def test_duplicate_asset_number_is_refused_and_nothing_written(users, sample_asset):
