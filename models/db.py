@@ -121,15 +121,20 @@ def bind(url: str) -> peewee.Database:
 
 
 def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, Any]], batch: int = 500) -> None:
-    """Insert many rows of ``model`` as ``insert_many`` would (keys of the first row, values
-    converted by the fields, defaults for the rest), but with one prepared statement per
-    batch run through the driver's ``executemany``: peewee then builds the SQL once, not
-    once per value, which makes bulk writes (imports, the audit log, the demo) several
-    times faster. Runs inside the caller's transaction; errors are peewee's."""
+    """Insert many rows of ``model`` as ``insert_many`` would (values converted by the fields,
+    defaults for what a row leaves out), but with one prepared statement per batch run
+    through the driver's ``executemany``: peewee then builds the SQL once, not once per
+    value, which makes bulk writes (imports, the audit log, the demo) several times faster.
+    Unlike ``insert_many``, a key that only later rows carry is not silently dropped.
+    Runs inside the caller's transaction; errors are peewee's."""
     if not rows:
         return
     meta = model._meta
-    given = [(key, meta.combined[key]) for key in rows[0]]  # field or column names
+    keys = dict.fromkeys(rows[0])  # field or column names, in the order rows give them
+    for row in rows:
+        if row.keys() != keys.keys():
+            keys.update(dict.fromkeys(row))
+    given = [(key, meta.combined[key]) for key in keys]
     seen = {field for _, field in given}
     missing = [(None, f) for f in meta.sorted_fields if f not in seen and f in meta.defaults]
     fields = [field for _, field in given + missing]
