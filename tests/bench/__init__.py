@@ -1,0 +1,1 @@
+"""Benchmarks: runnable scripts (``python -m tests.bench.NAME``), not collected by pytest."""
