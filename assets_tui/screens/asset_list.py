@@ -1,0 +1,333 @@
+"""The asset register: search as you type, one page of results at a time.
+
+The register may hold a hundred thousand assets, so the table only ever holds the
+page on screen; counting and fetching run in a background thread with their own
+database connection. A barcode scanner types the asset number and Enter into the
+search box: an exact number opens that asset straight away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from rich.console import JustifyMethod
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
+
+from models import accounts
+from models.assets import AssetFilter, asset_query, get_asset
+from models.db import db
+from models.errors import NotFound
+from models.schema import Asset
+from models.values import format_money
+
+from ..i18n import field_label, language, status_label, t
+from ..widgets import AssetTable, SearchBox
+from .asset_detail import AssetDetailScreen
+from .asset_form import AssetFormScreen
+from .base import AppScreen
+
+SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
+MIN_PAGE_SIZE = 5
+
+
+# Columns: key, fixed width, or (share of the remaining width, least width).
+COLUMNS: tuple[tuple[str, int | None, tuple[int, int] | None], ...] = (
+    ("asset_no", 13, None),
+    ("name", None, (3, 16)),
+    ("brand_model", None, (2, 8)),
+    ("department", None, (2, 8)),
+    ("location", None, (2, 8)),
+    ("custodian", None, (2, 8)),
+    ("status", 11, None),
+    ("price", 14, None),
+)
+
+
+def column_widths(total: int) -> dict[str, int]:
+    """Share the table's width so that every column shows and long names are cut short."""
+    fixed = sum(width for _, width, _ in COLUMNS if width)
+    free = max(0, total - 2 * len(COLUMNS) - 2 - fixed)  # cell padding and a scroll bar
+    shares = sum(share[0] for _, _, share in COLUMNS if share)
+    return {key: width if width else max(share[1], free * share[0] // shares)
+            for key, width, share in COLUMNS}
+
+
+def column_title(key: str) -> Text:
+    if key == "brand_model":
+        return Text(t("assets.brand_model"))
+    if key == "status":
+        return Text(t("assets.status"))
+    if key == "price":
+        return Text(field_label("price"), justify="right")
+    return Text(field_label(key))
+
+
+def cell(text: str, justify: JustifyMethod = "left") -> Text:
+    """Plain text (an asset name may hold brackets) that ends in … when cut short."""
+    return Text(text, justify=justify, overflow="ellipsis", no_wrap=True)
+
+
+def asset_row(asset: Asset) -> tuple[Text, ...]:
+    """One table row; the linked records came with the same query."""
+    return (
+        cell(asset.asset_no),
+        cell(asset.name),
+        cell(" ".join(part for part in (asset.brand, asset.model) if part)),
+        cell(asset.department.name),
+        cell(asset.location.name if asset.location_id else ""),
+        cell(asset.custodian.name if asset.custodian_id else ""),
+        cell(status_label(asset.status)),
+        cell(format_money(asset.price), justify="right"),
+    )
+
+
+class AssetListScreen(AppScreen[None]):
+    BINDINGS = [
+        Binding("pagedown", "next_page", "bind.next_page", tooltip="bind.next_page.tip",
+                id="assets.next_page", priority=True, key_display="PgDn"),
+        Binding("pageup", "previous_page", "bind.prev_page", tooltip="bind.prev_page.tip",
+                id="assets.previous_page", priority=True, key_display="PgUp"),
+        Binding("ctrl+n", "register", "bind.register", tooltip="bind.register.tip",
+                id="assets.register"),
+        Binding("escape", "clear_search", "bind.clear_search", tooltip="bind.clear_search.tip",
+                id="assets.clear_search"),
+    ]
+
+    @dataclass
+    class PageLoaded(Message):
+        query: str
+        page: int
+        pages: int
+        matched: int
+        total: int
+        rows: list[tuple[Text, ...]]
+
+    @dataclass
+    class NumberLookedUp(Message):
+        """The answer to "is this text exactly an asset number?" after Enter."""
+
+        text: str
+        found: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.page = 1
+        self.pages = 1
+        self.page_size = 20
+        self._debounce: Timer | None = None
+        self._typed_into_table = False
+        self._table_width = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="asset-list"):
+            with Horizontal(id="search-bar"):
+                yield Label(t("assets.search"), id="search-label")
+                yield SearchBox(placeholder=t("assets.search_placeholder"), id="search",
+                                select_on_focus=False)
+            yield Static(t("assets.loading"), id="result-count", markup=False)
+            yield AssetTable(id="assets")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        user = self.user
+        if user is not None:
+            self.sub_title = t("app.signed_in", name=user.person.name,
+                               role=accounts.role_label(user.role, language()))
+        self.query_one(SearchBox).focus()
+
+    def on_screen_resume(self) -> None:
+        # Shown first, or back from an asset or a form: the register may have changed.
+        self.call_after_refresh(self._fit_page_to_table, True)
+        search = self.query_one(SearchBox)
+        if self.focused is search:
+            search.select_all()  # the next scan replaces the last one
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_page_to_table)
+
+    # ---- loading pages ---------------------------------------------------------------
+
+    def _fit_page_to_table(self, reload: bool = False) -> None:
+        """A page is as many rows as the table shows; PageDown shows the next ones."""
+        table = self.query_one(AssetTable)
+        if table.size.width != self._table_width:
+            self._table_width = table.size.width
+            widths = column_widths(table.size.width)
+            table.clear(columns=True)
+            for key, _, _ in COLUMNS:
+                table.add_column(column_title(key), key=key, width=widths[key])
+            reload = True
+        rows = max(MIN_PAGE_SIZE, table.size.height - 2)  # less the header and a scroll bar
+        if rows != self.page_size:
+            first = (self.page - 1) * self.page_size
+            self.page_size = rows
+            self.page = first // rows + 1
+            reload = True
+        if reload:
+            self.reload()
+
+    def reload(self) -> None:
+        self.load_page(self.query_text, self.page, self.page_size)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="asset-search")
+    def load_page(self, query: str, page: int, size: int) -> None:
+        worker = get_current_worker()
+        with db.connection_context():
+            found = asset_query(AssetFilter(query=query))
+            matched = found.count()
+            total = Asset.select().count() if query.strip() else matched
+            pages = max(1, ceil(matched / size))
+            page = min(max(1, page), pages)
+            rows = [asset_row(asset) for asset in found.paginate(page, size)]
+        if not worker.is_cancelled:
+            self.post_message(self.PageLoaded(query, page, pages, matched, total, rows))
+
+    def on_asset_list_screen_page_loaded(self, loaded: PageLoaded) -> None:
+        if loaded.query != self.query_text:
+            return  # an answer to what was typed before; a newer search is on its way
+        self.page, self.pages = loaded.page, loaded.pages
+        table = self.query_one(AssetTable)
+        keep = table.cursor_row if table.row_count else 0
+        table.clear()
+        for row in loaded.rows:
+            table.add_row(*row, key=row[0].plain)
+        if loaded.rows:
+            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
+        if loaded.matched == 0 and loaded.query.strip():
+            summary = t("assets.none", query=loaded.query.strip())
+        else:
+            summary = t("assets.count", matched=f"{loaded.matched:,}", total=f"{loaded.total:,}",
+                        page=f"{loaded.page:,}", pages=f"{loaded.pages:,}")
+        self.query_one("#result-count", Static).update(summary)
+        self.refresh_bindings()
+
+    # ---- typing and scanning ---------------------------------------------------------
+
+    @on(SearchBox.Changed, "#search")
+    def _search_changed(self, event: SearchBox.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(
+            SEARCH_DELAY, lambda: self.search(self.query_one(SearchBox).value))
+
+    def search(self, text: str) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        self.query_text = text
+        self.page = 1
+        self.query_one("#result-count", Static).update(t("assets.loading"))
+        self.reload()
+
+    @on(SearchBox.Submitted, "#search")
+    def _search_submitted(self, event: SearchBox.Submitted) -> None:
+        self._enter_pressed(event.value)
+
+    def _enter_pressed(self, text: str) -> None:
+        self._typed_into_table = False
+        text = text.strip()
+        if text:
+            self.look_up_number(text)
+        else:
+            self.search("")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="asset-scan")
+    def look_up_number(self, text: str) -> None:
+        with db.connection_context():
+            try:
+                get_asset(text)
+                found = True
+            except NotFound:
+                found = False
+        self.post_message(self.NumberLookedUp(text, found))
+
+    def on_asset_list_screen_number_looked_up(self, answer: NumberLookedUp) -> None:
+        if answer.found:
+            self.open_asset(answer.text)
+        else:
+            self.search(self.query_one(SearchBox).value)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the results have focus goes to the search box, so a scan is
+        never lost and its Enter never opens whichever row happened to be selected."""
+        search = self.query_one(SearchBox)
+        if self.focused is search:
+            return
+        if event.is_printable and event.character and event.key not in self.active_bindings:
+            if not self._typed_into_table:
+                search.value = ""
+                self._typed_into_table = True
+            search.value += event.character
+            search.cursor_position = len(search.value)
+            search.focus()
+            event.stop()
+            event.prevent_default()
+        elif event.key == "enter" and self._typed_into_table:
+            event.stop()
+            event.prevent_default()
+            self._enter_pressed(search.value)
+
+    @on(events.DescendantFocus, "#search")
+    def _search_focused(self) -> None:
+        self._typed_into_table = False
+
+    @on(SearchBox.ToResults)
+    def _to_results(self) -> None:
+        table = self.query_one(AssetTable)
+        if table.row_count:
+            table.focus()
+
+    # ---- actions ---------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#assets")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_asset(event.row_key.value)
+
+    def open_asset(self, asset_no: str) -> None:
+        self.app.push_screen(AssetDetailScreen(asset_no))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "register":
+            return accounts.can(self.user, "asset.register")
+        if action == "next_page":
+            return None if self.page >= self.pages else True
+        if action == "previous_page":
+            return None if self.page <= 1 else True
+        return True
+
+    def action_next_page(self) -> None:
+        if self.page < self.pages:
+            self.page += 1
+            self.reload()
+
+    def action_previous_page(self) -> None:
+        if self.page > 1:
+            self.page -= 1
+            self.reload()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one(SearchBox)
+        search.focus()
+        if search.value:
+            search.value = ""
+            self.search("")
+
+    def action_register(self) -> None:
+        self.app.push_screen(AssetFormScreen(), callback=self._registered)
+
+    def _registered(self, asset_no: str | None) -> None:
+        if asset_no:
+            self.notify(t("assets.registered", asset_no=asset_no))
+            self.open_asset(asset_no)
