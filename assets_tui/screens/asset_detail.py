@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -33,6 +34,7 @@ SHOWN_FIELDS = (
     "useful_life_years", "lendable", "remarks",
 )
 WIDE_FIELDS = {"agency", "name", "description", "remarks"}
+HISTORY_COLUMNS = ("when", "who", "what", "change")
 
 
 def _field_rows() -> list[tuple[str, ...]]:
@@ -169,9 +171,6 @@ class AssetDetailScreen(AppScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history", DataTable)
-        for key in ("when", "who", "what", "change"):
-            table.add_column(t(f"asset.history.{key}"), key=key)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="asset-detail")
@@ -195,14 +194,21 @@ class AssetDetailScreen(AppScreen[None]):
         self.query_one("#asset-heading", Static).update(f"{asset.asset_no}  {asset.name}")
         for key, value in self._field_values(asset, loaded.agency).items():
             self.query_one(f"#value-{key}", Static).update(value or "—")
+        self._show_history(history_rows(loaded.history, loaded.names)
+                           or [(t("asset.history.none"), "", "", "")])
+        self.refresh_bindings()
+
+    def _show_history(self, rows: list[tuple[str, str, str, str]]) -> None:
+        # Columns are sized from the rows here: a table that was already drawn empty keeps
+        # its header at the old widths when it grows columns by itself.
         table = self.query_one("#history", DataTable)
-        table.clear()
-        rows = history_rows(loaded.history, loaded.names)
+        table.clear(columns=True)
+        for i, key in enumerate(HISTORY_COLUMNS):
+            title = t(f"asset.history.{key}")
+            width = max(cell_len(text) for text in [title, *(row[i] for row in rows)])
+            table.add_column(title, key=key, width=width)
         for i, row in enumerate(rows):
             table.add_row(*(Text(cell) for cell in row), key=str(i))
-        if not rows:
-            table.add_row(t("asset.history.none"), "", "", "")
-        self.refresh_bindings()
 
     def _field_values(self, asset: Asset, agency: str) -> dict[str, str]:
         life = asset.useful_life_years
