@@ -8,7 +8,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from models import accounts, db as dbmod, org, setup
+from models import accounts, org, setup
+from models import db as dbmod
 from models.schema import Department
 
 PG_URL = os.environ.get("ASSETS_TUI_TEST_PG", "").strip()
