@@ -20,7 +20,7 @@ import peewee as pw
 
 from . import audit
 from .accounts import require
-from .db import db, insert_rows
+from .db import db, insert_rows, is_sqlite
 from .errors import NotFound, ValidationError
 from .org import find_category, find_department, get_setting
 from .schema import Asset, AssetNumberCounter, Category, Department, Location, Person, utcnow
@@ -517,6 +517,28 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+_search_index: dict[int, bool] = {}
+
+
+def _has_search_index() -> bool:
+    """Whether the bound SQLite database has the trigram index (asked once per database)."""
+    key = id(db.obj)
+    if key not in _search_index:
+        _search_index[key] = is_sqlite() and db.table_exists("asset_search")
+    return _search_index[key]
+
+
+def _matches(term: str) -> pw.Expression:
+    """Assets whose number, name, brand, model, serial or custodian contain ``term``.
+    On SQLite, terms of three characters or more go through the trigram index."""
+    contains = Asset.search_text.contains(term)
+    if len(term) >= 3 and _has_search_index():
+        phrase = '"' + term.replace('"', '""') + '"'
+        hits = pw.SQL("(SELECT rowid FROM asset_search WHERE asset_search MATCH ?)", [phrase])
+        return Asset.id.in_(hits) & contains
+    return contains
+
+
 def asset_query(f: AssetFilter) -> pw.ModelSelect:
     """The register filtered and sorted in the database; page it with ``.paginate``."""
     q = (Asset.select(Asset, Category, Department, Location, Person)
@@ -524,7 +546,7 @@ def asset_query(f: AssetFilter) -> pw.ModelSelect:
          .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
          .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER))
     for term in (f.query or "").lower().split():
-        q = q.where(Asset.search_text.contains(term))
+        q = q.where(_matches(term))
     if f.department:
         q = q.where(Department.code == f.department)
     if f.category:
