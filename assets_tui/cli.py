@@ -19,15 +19,18 @@ import sys
 import textwrap
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import peewee
 
-from models import accounts, setup
+from models import accounts, loans, setup
 from models import db as dbmod
 from models.errors import DomainError, ValidationError
 from models.schema import ROLES, utcnow
+from models.values import format_date_be
 
 PROG = "assets-tui"
 ENV_PASSWORD = "ASSETS_TUI_PASSWORD"
@@ -389,11 +392,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(f"-o: cannot tell the format from '{args.output}': "
                            "name the file .csv, .json or .xlsx, or give --format.")
     open_database(args)
-    write = opendata.export_assets if args.what == "assets" else opendata.export_audit
+    write, noun = {"assets": (opendata.export_assets, "assets"),
+                   "loans": (opendata.export_loans, "loans"),
+                   "audit": (opendata.export_audit, "audit events")}[args.what]
     with _output(args.output, binary_ok_on_tty=fmt != "xlsx") as out:
         count = write(out, fmt)
     if args.output:
-        noun = "assets" if args.what == "assets" else "audit events"
         _say(f"wrote {count:,} {noun} to {args.output} ({fmt})")
     return 0
 
@@ -471,6 +475,437 @@ def _user_change(verb: str, change: Callable[[Any, str], Any]) -> Callable[[argp
 cmd_user_deactivate = _user_change("deactivated", lambda a, u: accounts.set_active(a, u, False))
 cmd_user_activate = _user_change("reactivated", lambda a, u: accounts.set_active(a, u, True))
 cmd_user_unlock = _user_change("unlocked", accounts.unlock)
+
+
+# ---- loans -------------------------------------------------------------------------------
+
+PLACE_LABELS = {"inside": ("ภายในสถานที่", "inside the premises"),
+                "outside": ("นอกสถานที่", "outside the premises")}
+CONDITION_LABELS = {"usable": ("ใช้การได้", "usable"), "damaged": ("ชำรุด", "damaged"),
+                    "lost": ("สูญหาย", "lost")}
+METHOD_LABELS = {"letter": ("หนังสือทวงคืน", "letter"), "phone": ("โทรศัพท์", "phone"),
+                 "visit": ("ไปพบ", "visit")}
+SETTLEMENT_LABELS = {"repaired": ("ซ่อมแล้ว", "repaired"), "replaced": ("ชดใช้เป็นของ", "replaced"),
+                     "paid": ("ชดใช้เป็นเงิน", "paid")}
+CASE_LABELS = {"open": ("ยังไม่ยุติ", "open"), "settled": ("ยุติแล้ว", "settled")}
+
+
+def _label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+    if code is None:
+        return ""
+    return table.get(code, (code, code))[0 if lang == "th" else 1]
+
+
+def _day(iso: str | None, lang: str, long: bool = False) -> str:
+    """A date for people: Buddhist Era in Thai, ISO (with the BE date) in English."""
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso)
+    if lang == "th":
+        return format_date_be(day, short=not long)
+    return f"{iso} ({format_date_be(day, short=True)})" if long else iso
+
+
+def _local_day(stamp: str | None, lang: str) -> str:
+    """The local calendar day of a stored UTC time."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp.removesuffix("Z")).replace(tzinfo=UTC).astimezone()
+    return _day(moment.date().isoformat(), lang)
+
+
+def _loan_done(args: argparse.Namespace, loan_no: str, note: str | None = None) -> int:
+    """What every acting loan command prints: the loan's number, or with --json the slip."""
+    from forms.opendata import loan_detail
+
+    if args.json:
+        _say(json.dumps(loan_detail(loan_no), ensure_ascii=False, indent=2))
+    else:
+        _say(loan_no)
+    if note:
+        _note(note)
+    return 0
+
+
+def _status_note(loan) -> str:
+    return f"loan {loan.loan_no} is {loans.STATUS_NAMES[loan.status][1]}"
+
+
+LOAN_WHY = "this command changes the loan register"
+
+
+def cmd_loan_request(args: argparse.Namespace) -> int:
+    open_database(args)
+    actor = authenticate(args, LOAN_WHY)
+    external = None
+    outside = (args.external, args.organisation, args.address, args.phone, args.thai_id)
+    if any(value is not None for value in outside):
+        external = loans.ExternalBorrower(
+            name=args.external or "", organisation=args.organisation or "",
+            address=args.address or "", phone=args.phone or "", thai_id=args.thai_id or "")
+    loan = loans.request_loan(actor, loans.LoanRequest(
+        assets=args.assets, purpose=args.purpose, place=args.place, start_on=args.start,
+        due_on=args.due, borrower=args.borrower, external=external,
+        state_agency=args.state_agency))
+    approvers = ", ".join(f"{u.person.name} ({u.username})" for u in loans.eligible_approvers(loan))
+    return _loan_done(args, loan.loan_no,
+                      f"{_status_note(loan)}; it may be approved by: {approvers or 'nobody is set up yet'}")
+
+
+def _loan_change(change: Callable[[Any, argparse.Namespace], str | None]
+                 ) -> Callable[[argparse.Namespace], int]:
+    """An acting loan command: open, log in, call the domain, print the loan number; the
+    change may return a line for stderr (else the loan's new status is said)."""
+
+    def run(args: argparse.Namespace) -> int:
+        open_database(args)
+        actor = authenticate(args, LOAN_WHY)
+        note = change(actor, args)
+        loan = loans.get_loan(args.loan_no)
+        return _loan_done(args, loan.loan_no, note or _status_note(loan))
+
+    return run
+
+
+def _approve(actor, args) -> None:
+    loans.approve_loan(actor, args.loan_no, args.note or "")
+
+
+def _reject(actor, args) -> None:
+    loans.reject_loan(actor, args.loan_no, args.note or "")
+
+
+def _cancel(actor, args) -> None:
+    loans.cancel_loan(actor, args.loan_no, args.note or "")
+
+
+def _issue(actor, args) -> str | None:
+    loan = loans.issue_items(actor, args.loan_no, args.assets or None)
+    waiting = [i.asset.asset_no for i in loans.loan_items(loan) if i.issued_at is None]
+    if waiting:
+        return f"{_status_note(loan)}; still in store: {', '.join(waiting)}"
+    return None
+
+
+def _return(actor, args) -> str | None:
+    loan = loans.return_item(actor, args.loan_no, args.asset, args.condition, args.note or "")
+    if args.condition != "usable":
+        return (f"asset {args.asset.strip()} came back {args.condition}: a damage case is open until "
+                f"it is settled (`{PROG} loan settle {loan.loan_no} --asset {args.asset.strip()} --by ...`)")
+    return None
+
+
+def _extend(actor, args) -> str | None:
+    loan = loans.extend_loan(actor, args.loan_no, args.due)
+    return f"loan {loan.loan_no} is now due on {loan.due_on:%Y-%m-%d}"
+
+
+def _follow_up(actor, args) -> str | None:
+    done = loans.record_follow_up(actor, args.loan_no, args.method, args.note or "")
+    return f"follow-up by {done.method} recorded on {done.on_date:%Y-%m-%d}"
+
+
+def _settle(actor, args) -> str | None:
+    case = loans.settle_damage(actor, args.loan_no, args.asset, args.by, args.amount, args.note or "")
+    paid = f" ({case.amount:,.2f} baht)" if case.amount is not None else ""
+    return f"damage case of asset {args.asset.strip()} settled: {case.settlement}{paid}"
+
+
+def _refer(actor, args) -> str | None:
+    loans.refer_damage(actor, args.loan_no, args.asset, args.note or "")
+    return f"damage case of asset {args.asset.strip()} referred to a fact-finding committee"
+
+
+cmd_loan_approve = _loan_change(_approve)
+cmd_loan_reject = _loan_change(_reject)
+cmd_loan_cancel = _loan_change(_cancel)
+cmd_loan_issue = _loan_change(_issue)
+cmd_loan_return = _loan_change(_return)
+cmd_loan_extend = _loan_change(_extend)
+cmd_loan_follow_up = _loan_change(_follow_up)
+cmd_loan_settle = _loan_change(_settle)
+cmd_loan_refer = _loan_change(_refer)
+
+
+def _loan_filter(args: argparse.Namespace):
+    from models.org import get_department
+
+    if args.fiscal_year is not None and args.fiscal_year < 2400:
+        raise CommandError(f"--fiscal-year {args.fiscal_year}: give the Buddhist Era year "
+                           f"in which the fiscal year ends, such as {args.fiscal_year + 543}.")
+    if args.department:
+        get_department(args.department)
+    return loans.LoanFilter(status=args.status, fiscal_year=args.fiscal_year,
+                      department=args.department, kind=args.kind)
+
+
+def _loan_table(records: Sequence[dict[str, Any]], lang: str) -> None:
+    kinds, statuses = loans.KIND_NAMES, loans.STATUS_NAMES
+    th = lang == "th"
+    header = (["เลขที่ใบยืม", "สถานะ", "ประเภท", "ผู้ยืม", "หน่วยงาน", "ตั้งแต่", "ถึง", "รายการ"] if th
+              else ["loan no", "status", "kind", "borrower", "department", "from", "due", "items"])
+    rows = []
+    for r in records:
+        borrower = r["borrower"] + (f" ({r['organisation']})" if r["organisation"] else "")
+        rows.append([r["loan_no"], _label(statuses, r["status"], lang),
+                     _label(kinds, r["kind"], lang), borrower, r["department"],
+                     _day(r["start_on"], lang), _day(r["due_on"], lang),
+                     ", ".join(i["asset_no"] for i in r["items"])])
+    print_table(header, rows, [None, None, 24, 36, 24, None, None, 40])
+
+
+def cmd_loan_list(args: argparse.Namespace) -> int:
+    from forms.opendata import iter_loan_rows, loan_record
+
+    open_database(args)
+    f = _loan_filter(args)
+    if args.overdue:
+        return _list_overdue(args, f)
+    records = [loan_record(r) for r in iter_loan_rows(f, newest_first=True)]
+    if args.json:
+        _say(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        _note("No loan matches.")
+        return 0
+    _loan_table(records, _lang(args))
+    _note(f"{len(records):,} loans")
+    return 0
+
+
+def _list_overdue(args: argparse.Namespace, f) -> int:
+    from forms.opendata import loan_record, loan_rows_for
+    late = loans.overdue_loans()
+    if any((f.status, f.fiscal_year, f.department, f.kind)):
+        chosen = {loan.id for loan in loans.loan_query(f)}
+        late = [o for o in late if o.loan.id in chosen]
+    limit = loans.follow_up_days()
+    rows = {r["loan_no"]: r for r in loan_rows_for(o.loan.loan_no for o in late)}
+    records = []
+    for o in late:
+        record = loan_record(rows[o.loan.loan_no])
+        last = o.last_follow_up
+        record.update({
+            "days_overdue": o.days_overdue,
+            "items_out": [i.asset.asset_no for i in o.items],
+            "borrower_phone": o.loan.borrower.phone,
+            "last_follow_up_on": last.on_date.isoformat() if last else None,
+            "last_follow_up_method": last.method if last else None,
+            "follow_up_late": o.follow_up_late,
+        })
+        records.append(record)
+    if args.json:
+        _say(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        _note("No loan is overdue.")
+        return 0
+    lang = _lang(args)
+    th = lang == "th"
+    header = (["เลขที่ใบยืม", "ผู้ยืม", "โทรศัพท์", "ครบกำหนด", "เกิน (วัน)", "ยังไม่คืน",
+               "ติดตามล่าสุด", "ต้องติดตาม"] if th
+              else ["loan no", "borrower", "phone", "due", "days over", "still out",
+                    "last follow-up", "chase"])
+    flag = f"ยังไม่ติดตามเกิน {limit} วัน" if th else f"not chased within {limit} days"
+    table = []
+    for r in records:
+        last = (f"{_day(r['last_follow_up_on'], lang)} {_label(METHOD_LABELS, r['last_follow_up_method'], lang)}"
+                if r["last_follow_up_on"] else "")
+        borrower = r["borrower"] + (f" ({r['organisation']})" if r["organisation"] else "")
+        table.append([r["loan_no"], borrower, r["borrower_phone"], _day(r["due_on"], lang),
+                      str(r["days_overdue"]), ", ".join(r["items_out"]), last,
+                      flag if r["follow_up_late"] else ""])
+    print_table(header, table, [None, 36, 24, None, None, 40, None, None])
+    chase = sum(1 for r in records if r["follow_up_late"])
+    _note(f"{len(records):,} overdue, {chase:,} not chased within {limit} days of the due date")
+    return 0
+
+
+def cmd_loan_show(args: argparse.Namespace) -> int:
+    from forms.opendata import loan_detail
+
+    open_database(args)
+    slip = loan_detail(args.loan_no)
+    if args.json:
+        _say(json.dumps(slip, ensure_ascii=False, indent=2))
+        return 0
+    _print_slip(slip, _lang(args))
+    return 0
+
+
+def _print_slip(s: dict[str, Any], lang: str) -> None:
+    kinds, statuses = loans.KIND_NAMES, loans.STATUS_NAMES
+    th = lang == "th"
+
+    def who(name: str | None, username: str | None) -> str:
+        return f"{name} ({username})" if name else ""
+
+    borrower = s["borrower"] + (f", {s['borrower_position']}" if s["borrower_position"] else "")
+    decision = ""
+    if s["decided_by"]:
+        verb = ({"rejected": "ไม่อนุมัติ"}.get(s["status"], "อนุมัติ") if th
+                else {"rejected": "rejected"}.get(s["status"], "approved"))
+        by = "โดย" if th else "by"
+        decision = (f"{verb} {by} {who(s['decided_by_name'], s['decided_by'])} "
+                    f"{_local_day(s['decided_at'], lang)}")
+        if s["decision_note"]:
+            decision += f": {s['decision_note']}"
+    elif s["status"] == "requested":
+        decision = "รออนุมัติ" if th else "waiting for approval"
+    requested = (f"{_local_day(s['requested_at'], lang)} "
+                 f"{'โดย' if th else 'by'} {who(s['requested_by_name'], s['requested_by'])}")
+    period = f"{_day(s['start_on'], lang, long=True)} – {_day(s['due_on'], lang, long=True)}"
+    fields = [
+        (("ใบยืมพัสดุเลขที่", "loan slip"), s["loan_no"]),
+        (("สถานะ", "status"), _label(statuses, s["status"], lang)),
+        (("ประเภทการยืม", "kind"), _label(kinds, s["kind"], lang)),
+        (("ผู้ยืม", "borrower"), borrower),
+        (("สังกัด", "unit"), s["organisation"] or s["borrower_unit"] or ""),
+        (("ที่อยู่", "address"), s["borrower_address"]),
+        (("โทรศัพท์", "phone"), s["borrower_phone"]),
+        (("หน่วยงานเจ้าของพัสดุ", "lent by"), f"{s['department']} ({s['department_code']})"),
+        (("วัตถุประสงค์", "purpose"), s["purpose"]),
+        (("สถานที่ใช้", "place of use"), _label(PLACE_LABELS, s["place"], lang)),
+        (("ระยะเวลายืม", "period"), period),
+        (("ยื่นคำขอ", "requested"), requested),
+        (("ผลการพิจารณา", "decision"), decision),
+        (("ส่งมอบครบ", "handed over"), _day(s["issued_on"], lang, long=True)),
+        (("คืนครบ", "returned"), _day(s["returned_on"], lang, long=True)),
+    ]
+    shown = [(label[0 if th else 1], value) for label, value in fields if value]
+    width = max(cell_width(label) for label, _ in shown)
+    for label, value in shown:
+        _say(f"{label}{' ' * (width - cell_width(label))}  {_sentence(value)}")
+
+    _say("")
+    header = (["ที่", "รหัสครุภัณฑ์", "รายการ", "มูลค่าขณะยืม", "ส่งมอบ", "คืน", "สภาพ", "หมายเหตุ"] if th
+              else ["no.", "asset no", "item", "value at loan", "handed over", "returned",
+                    "condition", "note"])
+    print_table(header, [[str(n), i["asset_no"], i["name"], f"{Decimal(i['value_at_loan']):,.2f}",
+                          _local_day(i["issued_at"], lang), _local_day(i["returned_at"], lang),
+                          _label(CONDITION_LABELS, i["returned_condition"], lang), i["return_note"]]
+                         for n, i in enumerate(s["items"], start=1)],
+                [None, None, 40, None, None, None, None, 40])
+    if s["follow_ups"]:
+        _say("")
+        _say("การติดตามทวงคืน" if th else "follow-ups")
+        print_table(["วันที่", "วิธี", "โดย", "หมายเหตุ"] if th else ["date", "method", "by", "note"],
+                    [[_day(f["on_date"], lang), _label(METHOD_LABELS, f["method"], lang), f["by"],
+                      f["note"]] for f in s["follow_ups"]], [None, None, None, 60])
+    if s["damage_cases"]:
+        _say("")
+        _say("ความเสียหาย" if th else "damage cases")
+        header = (["รหัสครุภัณฑ์", "สภาพ", "มูลค่าที่ต้องชดใช้", "สถานะ", "การชดใช้", "จำนวนเงิน",
+                   "สอบข้อเท็จจริง", "หมายเหตุ"] if th
+                  else ["asset no", "condition", "suggested", "case", "settled by", "amount",
+                        "referred", "note"])
+        yes = "ส่งแล้ว" if th else "yes"
+        print_table(header, [[c["asset_no"], _label(CONDITION_LABELS, c["condition"], lang),
+                              f"{Decimal(c['suggested_amount']):,.2f}",
+                              _label(CASE_LABELS, c["status"], lang),
+                              _label(SETTLEMENT_LABELS, c["settlement"], lang),
+                              f"{Decimal(c['amount']):,.2f}" if c["amount"] else "",
+                              yes if c["referred"] else "", c["note"]]
+                             for c in s["damage_cases"]], [None] * 7 + [40])
+
+
+def cmd_loan_inbox(args: argparse.Namespace) -> int:
+    from forms.opendata import loan_record, loan_rows_for
+    open_database(args)
+    user = accounts.get_user(args.actor)
+    waiting = loans.approvals_inbox(user)
+    records = [loan_record(r) for r in loan_rows_for(loan.loan_no for loan in waiting)]
+    if args.json:
+        _say(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        _note(f"No request waits for {user.username}'s decision.")
+        return 0
+    _loan_table(records, _lang(args))
+    _note(f"{len(records):,} waiting for {user.username}")
+    return 0
+
+
+# ---- reference data ----------------------------------------------------------------------
+
+ORG_WHY = "changing departments and locations is an administrator's task"
+
+
+def cmd_department_add(args: argparse.Namespace) -> int:
+    from models import org
+
+    open_database(args)
+    actor = authenticate(args, ORG_WHY)
+    parent = org.get_department(args.parent) if args.parent else None
+    dept = org.add_department(actor, args.code, args.name, parent)
+    _say(f"created department '{dept.code}' ({dept.name})")
+    return 0
+
+
+def cmd_location_add(args: argparse.Namespace) -> int:
+    from models import org
+
+    open_database(args)
+    actor = authenticate(args, ORG_WHY)
+    department = org.get_department(args.department) if args.department else None
+    loc = org.add_location(actor, args.code, args.name, department)
+    _say(f"created location '{loc.code}' ({loc.name})")
+    return 0
+
+
+def _reference_list(args: argparse.Namespace, records: list[dict[str, Any]],
+                    header: tuple[list[str], list[str]], limits: list[int | None]) -> int:
+    if args.json:
+        _say(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not records:
+        _note("None yet.")
+        return 0
+    def cell(value: Any) -> str:
+        if isinstance(value, bool):
+            return "✓" if value else "✗"
+        return "" if value is None else str(value)
+
+    print_table(header[0] if _lang(args) == "th" else header[1],
+                [[cell(v) for v in r.values()] for r in records], limits)
+    return 0
+
+
+def cmd_department_list(args: argparse.Namespace) -> int:
+    from models import org
+
+    open_database(args)
+    every = org.departments()
+    codes = {d.id: d.code for d in every}
+    records = [{"code": d.code, "name": d.name, "parent": codes.get(d.parent_id),
+                "active": d.active} for d in every]
+    return _reference_list(args, records, (["รหัส", "หน่วยงาน", "สังกัด", "ใช้งาน"],
+                                           ["code", "name", "parent", "active"]),
+                           [None, 50, None, None])
+
+
+def cmd_location_list(args: argparse.Namespace) -> int:
+    from models import org
+
+    open_database(args)
+    codes = {d.id: d.code for d in org.departments()}
+    records = [{"code": loc.code, "name": loc.name, "department": codes.get(loc.department_id),
+                "active": loc.active} for loc in org.locations()]
+    return _reference_list(args, records, (["รหัส", "สถานที่", "หน่วยงาน", "ใช้งาน"],
+                                           ["code", "name", "department", "active"]),
+                           [None, 60, None, None])
+
+
+def cmd_category_list(args: argparse.Namespace) -> int:
+    from models import org
+
+    open_database(args)
+    records = [{"code": c.code, "name": c.name, "name_en": c.name_en,
+                "useful_life_years": c.useful_life_years} for c in org.categories()]
+    return _reference_list(args, records,
+                           (["รหัส", "ประเภทครุภัณฑ์", "ชื่ออังกฤษ", "อายุการใช้งาน (ปี)"],
+                            ["code", "name", "English name", "useful life (years)"]),
+                           [None, 40, 40, None])
 
 
 # ---- the parser ------------------------------------------------------------------------
@@ -552,16 +987,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"the storekeeper or administrator importing (password from ${ENV_PASSWORD})")
     p.set_defaults(func=cmd_import)
 
-    p = _add(sub, "export", help="export the register or the audit log (open data)",
-                       description="Write the asset register or the audit log as CSV (UTF-8 with "
-                                   "BOM, for Excel), JSON (a list of objects) or XLSX. Assets carry "
-                                   "the open-data keys asset_no, name, category, department, location, "
-                                   "custodian, status, lendable, acquired_on, price, funding_source, "
-                                   "acquisition_method, serial_no, then brand, model, unit, supplier, "
-                                   "document_no, useful_life_years, description, remarks and the "
-                                   "*_code columns; CSV/XLSX add acquired_on_be. Reading needs no "
-                                   "login.")
-    p.add_argument("what", choices=("assets", "audit"))
+    p = _add(sub, "export", help="export the asset or loan register or the audit log (open data)",
+                       description="Write the asset register, the loan register or the audit log as "
+                                   "CSV (UTF-8 with BOM, for Excel), JSON (a list of objects) or XLSX. "
+                                   "Assets carry the open-data keys asset_no, name, category, "
+                                   "department, location, custodian, status, lendable, acquired_on, "
+                                   "price, funding_source, acquisition_method, serial_no, then brand, "
+                                   "model, unit, supplier, document_no, useful_life_years, "
+                                   "description, remarks and the *_code columns; CSV/XLSX add "
+                                   "acquired_on_be. Loans carry loan_no, kind, borrower, organisation, "
+                                   "department, purpose, place, status, requested_on, approved_by, "
+                                   "start_on, due_on, issued_on, returned_on and items (in JSON a list "
+                                   "of asset_no, name, returned_condition), then department_code; "
+                                   "CSV/XLSX write one row per item with asset_no, item_name and "
+                                   "returned_condition, and a *_be twin of every date. Reading needs "
+                                   "no login.")
+    p.add_argument("what", choices=("assets", "loans", "audit"))
     p.add_argument("--format", choices=("csv", "json", "xlsx"),
                    help="default: from -o's extension, else csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -597,7 +1038,217 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--as", dest="actor", metavar="ADMIN", required=True,
                        help=f"the administrator acting (password from ${ENV_PASSWORD})")
         q.set_defaults(func=func)
+
+    _loan_parsers(sub)
+    _reference_parsers(sub)
     return parser
+
+
+def _acting(p: argparse.ArgumentParser, who: str = "the user acting") -> None:
+    p.add_argument("--as", dest="actor", metavar="USER", required=True,
+                   help=f"{who} (password from ${ENV_PASSWORD})")
+
+
+def _loan_no(p: argparse.ArgumentParser) -> None:
+    p.add_argument("loan_no", metavar="LOAN_NO", help="the loan's number, e.g. L2570-0001")
+
+
+def _json_slip(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true",
+                   help="print the whole loan slip as JSON instead of its number")
+
+
+def _loan_parsers(sub) -> None:
+    p = _add(sub, "loan", help="request, approve, hand over, return and chase loans",
+             description="The loan register (ทะเบียนการยืม): written requests, approval by the "
+                         "authority each kind of loan calls for, hand-over and return per item, "
+                         "extensions, the follow-up of overdue loans and damage cases. Every rule "
+                         "is checked by the product, whichever command asks. Acting commands print "
+                         "the number of the loan they created or changed (with --json, the whole "
+                         "slip as JSON).")
+    acts = p.add_subparsers(dest="loan_command", metavar="ACTION", required=True)
+
+    q = _add(acts, "request", help="record a written loan request",
+             description="Record a loan request; it waits for the approver its kind calls for "
+                         "(by default, inside the premises: the head of the department holding the "
+                         "assets or of the supply unit; outside the premises or to another state "
+                         "agency: the agency head). Staff request for themselves; a storekeeper may enter a "
+                         "request for a colleague (--borrower) or an outside borrower (--external "
+                         "with --organisation, --address and --phone). Prints the new loan number.")
+    q.add_argument("--asset", dest="assets", action="append", required=True, metavar="NO",
+                   help="an asset to borrow (repeat for more)")
+    q.add_argument("--purpose", required=True, metavar="TEXT", help="the official purpose")
+    q.add_argument("--place", required=True, choices=("inside", "outside"),
+                   help="used inside or outside the premises")
+    q.add_argument("--start", required=True, metavar="DATE", help="first day of the loan")
+    q.add_argument("--due", required=True, metavar="DATE", help="the return date")
+    q.add_argument("--borrower", metavar="USER", help="a colleague borrowing (default: yourself)")
+    q.add_argument("--external", metavar="NAME", help="an outside borrower's name")
+    q.add_argument("--organisation", metavar="ORG", help="the outside borrower's organisation")
+    q.add_argument("--address", metavar="TEXT", help="the outside borrower's address")
+    q.add_argument("--phone", metavar="P", help="the outside borrower's phone number")
+    q.add_argument("--thai-id", metavar="ID", help="the outside borrower's 13-digit Thai ID (optional)")
+    q.add_argument("--state-agency", action="store_true",
+                   help="the outside borrower is another state agency")
+    _acting(q, "the person requesting")
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_request)
+
+    for name, func, text, detail in (
+            ("approve", cmd_loan_approve, "approve a loan request",
+             "Approve a request. Only the authority its kind calls for may, and never the "
+             "requester or the borrower."),
+            ("reject", cmd_loan_reject, "reject a loan request",
+             "Reject a request (the same people as approve may); --note gives the reason."),
+            ("cancel", cmd_loan_cancel, "withdraw a request not yet handed over",
+             "Withdraw a request or an approved loan before anything is handed over (the "
+             "requester, the borrower or a storekeeper).")):
+        q = _add(acts, name, help=text, description=detail)
+        _loan_no(q)
+        q.add_argument("--note", metavar="TEXT", help="a note kept with the decision")
+        _acting(q)
+        _json_slip(q)
+        q.set_defaults(func=func)
+
+    q = _add(acts, "issue", help="hand over approved items",
+             description="Hand over the named items of an approved loan, or every item not yet "
+                         "handed over when none is named. The loan becomes active once every "
+                         "item is out.")
+    _loan_no(q)
+    q.add_argument("--asset", dest="assets", action="append", metavar="NO",
+                   help="an item to hand over (repeat for more; default: all)")
+    _acting(q, "the storekeeper handing over")
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_issue)
+
+    q = _add(acts, "return", help="take one item back",
+             description="Take one item back and record its condition. A damaged or lost item "
+                         "needs --note and opens a damage case, settled with `loan settle`; the "
+                         "loan is returned once every item is back.")
+    _loan_no(q)
+    q.add_argument("--asset", required=True, metavar="NO", help="the item coming back")
+    q.add_argument("--condition", choices=("usable", "damaged", "lost"), default="usable",
+                   help="its condition (default: usable)")
+    q.add_argument("--note", metavar="T", help="how it was damaged or lost")
+    _acting(q, "the storekeeper taking it back")
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_return)
+
+    q = _add(acts, "extend", help="move the due date later",
+             description="Move the due date later, unless that runs into another reservation of "
+                         "the same assets. Not by the requester or the borrower.")
+    _loan_no(q)
+    q.add_argument("--due", required=True, metavar="DATE", help="the new return date")
+    _acting(q)
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_extend)
+
+    q = _add(acts, "follow-up", help="record the chase of an overdue loan",
+             description="Record a follow-up (ติดตามทวงคืน) of an overdue loan: a letter, a phone "
+                         "call or a visit. Overdue loans must be chased within 7 days of the due "
+                         "date (the follow_up_days setting); `loan list --overdue` flags the ones "
+                         "that were not.")
+    _loan_no(q)
+    q.add_argument("--method", required=True, choices=("letter", "phone", "visit"),
+                   help="how the borrower was chased")
+    q.add_argument("--note", metavar="T", help="what was said or sent")
+    _acting(q)
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_follow_up)
+
+    q = _add(acts, "settle", help="close a damage case",
+             description="Close the damage case of an item returned damaged or lost: the borrower "
+                         "repaired it, replaced it with the same kind, size and quality, or paid "
+                         "its value (--amount in baht). A repaired item goes back into store.")
+    _loan_no(q)
+    q.add_argument("--asset", required=True, metavar="NO", help="the damaged or lost item")
+    q.add_argument("--by", required=True, choices=("repaired", "replaced", "paid"),
+                   help="how the borrower made good")
+    q.add_argument("--amount", metavar="BAHT", help="the amount paid (with --by paid), e.g. 1,250.00")
+    q.add_argument("--note", metavar="T", help="receipt number or other detail")
+    _acting(q, "the storekeeper settling")
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_settle)
+
+    q = _add(acts, "refer", help="send a damage case to a fact-finding committee",
+             description="Send the damage case of an item to a fact-finding committee when the "
+                         "damage or loss is not plain wear and tear. The case stays open until "
+                         "it is settled.")
+    _loan_no(q)
+    q.add_argument("--asset", required=True, metavar="NO", help="the damaged or lost item")
+    q.add_argument("--note", metavar="T", help="why it is referred")
+    _acting(q, "the storekeeper referring")
+    _json_slip(q)
+    q.set_defaults(func=cmd_loan_refer)
+
+    q = _add(acts, "list", help="the loan register, or the overdue loans",
+             description="List loans, newest first, or with --overdue the loans past their due "
+                         "date with items still out, most overdue first: days overdue, what is "
+                         "still out, the last follow-up and a flag on loans not chased within the "
+                         "follow-up days. Reading needs no login.")
+    q.add_argument("--status", choices=("requested", "approved", "rejected", "cancelled", "active",
+                                        "returned"))
+    q.add_argument("--overdue", action="store_true", help="only overdue loans, with their follow-up")
+    q.add_argument("--fiscal-year", type=int, metavar="BE",
+                   help="loans starting in this fiscal year (Buddhist Era, e.g. 2570)")
+    q.add_argument("--department", metavar="CODE", help="loans of this department's assets")
+    q.add_argument("--kind", choices=("inside", "outside", "agency"))
+    q.add_argument("--json", action="store_true", help="print a JSON list with the open-data keys")
+    q.set_defaults(func=cmd_loan_list)
+
+    q = _add(acts, "show", help="the whole loan slip",
+             description="Show a loan slip (ใบยืมพัสดุ): borrower, organisation, purpose, place, "
+                         "period, items with their condition, the decision, follow-ups and "
+                         "damage cases. Reading needs no login.")
+    _loan_no(q)
+    q.add_argument("--json", action="store_true", help="print the slip as JSON")
+    q.set_defaults(func=cmd_loan_show)
+
+    q = _add(acts, "inbox", help="requests waiting for a user's decision",
+             description="List the requests the named user may approve or reject, earliest start "
+                         "first. Reading needs no login, so no password is asked.")
+    q.add_argument("--as", dest="actor", metavar="USER", required=True, help="whose inbox")
+    q.add_argument("--json", action="store_true", help="print a JSON list with the open-data keys")
+    q.set_defaults(func=cmd_loan_inbox)
+
+
+def _reference_parsers(sub) -> None:
+    p = _add(sub, "department", help="departments (หน่วยงาน)",
+             description="List departments, or add one (an administrator's task).")
+    acts = p.add_subparsers(dest="department_command", metavar="ACTION", required=True)
+    q = _add(acts, "add", help="add a department", description="Add a department, optionally "
+                                                               "under a parent unit. Prints its code.")
+    q.add_argument("code", metavar="CODE", help="a short code, e.g. 05")
+    q.add_argument("name", metavar="NAME", help="its Thai name, e.g. กองช่าง")
+    q.add_argument("--parent", metavar="CODE", help="the unit it belongs to")
+    _acting(q, "the administrator acting")
+    q.set_defaults(func=cmd_department_add)
+    q = _add(acts, "list", help="list departments", description="List departments by code.")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
+    q.set_defaults(func=cmd_department_list)
+
+    p = _add(sub, "location", help="locations (สถานที่ตั้ง)",
+             description="List locations, or add one (an administrator's task).")
+    acts = p.add_subparsers(dest="location_command", metavar="ACTION", required=True)
+    q = _add(acts, "add", help="add a location", description="Add a location (a room, a building, "
+                                                             "a store), optionally of a department.")
+    q.add_argument("code", metavar="CODE", help="a short code, e.g. R101")
+    q.add_argument("name", metavar="NAME", help="its name, e.g. ห้อง 101 อาคารสำนักงาน")
+    q.add_argument("--department", metavar="CODE", help="the department it belongs to")
+    _acting(q, "the administrator acting")
+    q.set_defaults(func=cmd_location_add)
+    q = _add(acts, "list", help="list locations", description="List locations by code.")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
+    q.set_defaults(func=cmd_location_list)
+
+    p = _add(sub, "category", help="asset categories (ประเภทครุภัณฑ์)",
+             description="List the asset categories.")
+    acts = p.add_subparsers(dest="category_command", metavar="ACTION", required=True)
+    q = _add(acts, "list", help="list asset categories",
+             description="List the asset categories: code (it heads the asset numbers), Thai and "
+                         "English name, and useful life in years.")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
+    q.set_defaults(func=cmd_category_list)
 
 
 def _version() -> str:

@@ -1,5 +1,5 @@
-"""Open-data exports (ITA item O14): the asset register and the audit log as
-machine-readable CSV, JSON or XLSX.
+"""Open-data exports (ITA item O14): the asset register, the loan register and the audit
+log as machine-readable CSV, JSON or XLSX.
 
 Keys are stable; the first thirteen asset keys are the ones PRODUCT.md publishes and
 the rest follow them. Values:
@@ -11,6 +11,16 @@ the rest follow them. Values:
 * amounts are decimal strings with two places (``25900.00``); XLSX writes real numbers
   and dates so that sums and filters work in Excel.
 * ``lendable`` is ``true``/``false`` (a JSON boolean).
+
+The loan register (ทะเบียนการยืม) carries the keys ``loan_no``, ``kind`` (``inside``,
+``outside``, ``agency``), ``borrower``, ``organisation`` (an outside borrower's), ``department``
+(the Thai name of the unit lending; ``department_code`` beside it), ``purpose``, ``place``,
+``status`` (the code), ``requested_on``, ``approved_by`` (the approver's name), ``start_on``,
+``due_on``, ``issued_on``, ``returned_on`` and ``items``. In JSON ``items`` is a list of
+``{"asset_no", "name", "returned_condition"}``; CSV and XLSX write one row per item with the
+loan repeated, ``items`` holding all the loan's asset numbers (``, ``-separated) and
+``asset_no``, ``item_name``, ``returned_condition`` that row's item, then the ``*_be`` twin of
+every date.
 
 CSV is UTF-8 with a byte-order mark so that Excel shows Thai; JSON is one list of objects.
 Everything streams: rows are read in pages and written as they come, so a register of
@@ -31,7 +41,20 @@ from typing import Any, BinaryIO
 import peewee as pw
 
 from models.assets import funding_label
-from models.schema import Asset, AuditEvent, Category, Department, Location, Person
+from models.loans import LoanFilter, loan_query
+from models.schema import (
+    Asset,
+    AuditEvent,
+    Category,
+    DamageCase,
+    Department,
+    Loan,
+    LoanFollowUp,
+    LoanItem,
+    Location,
+    Person,
+    User,
+)
 from models.values import format_date_be
 
 FORMATS = ("csv", "json", "xlsx")
@@ -48,6 +71,18 @@ ASSET_KEYS = PUBLISHED_ASSET_KEYS + (
 )
 # CSV and XLSX, read by people, also carry the acquisition date in the Buddhist Era.
 ASSET_COLUMNS = ASSET_KEYS + ("acquired_on_be",)
+
+# The loan register's keys of PRODUCT.md "Open data", in order.
+PUBLISHED_LOAN_KEYS = (
+    "loan_no", "kind", "borrower", "organisation", "department", "purpose", "place", "status",
+    "requested_on", "approved_by", "start_on", "due_on", "issued_on", "returned_on", "items",
+)
+LOAN_KEYS = PUBLISHED_LOAN_KEYS + ("department_code",)
+LOAN_DATES = ("requested_on", "start_on", "due_on", "issued_on", "returned_on")
+# CSV and XLSX: one row per item, then the dates in the Buddhist Era.
+LOAN_COLUMNS = (PUBLISHED_LOAN_KEYS + ("asset_no", "item_name", "returned_condition",
+                                       "department_code")
+                + tuple(f"{key}_be" for key in LOAN_DATES))
 
 AUDIT_KEYS = ("seq", "at", "actor", "action", "entity", "entity_id", "before", "after", "hash",
               "prev_hash")
@@ -190,6 +225,226 @@ def export_assets(out: BinaryIO, fmt: str = "csv",
                            dates=("acquired_on",), money=("price",))
     raise ValueError(f"unknown export format {fmt!r}")
 
+
+# ---- the loan register ---------------------------------------------------------------
+
+def _loan_select(f: LoanFilter | None = None) -> pw.ModelSelect:
+    """The register's flat rows, filtered by the domain's own query."""
+    approver = User.alias("approver")
+    approver_person = Person.alias("approver_person")
+    return (loan_query(f or LoanFilter())
+            .select(Loan.id, Loan.loan_no, Loan.kind, Loan.place, Loan.purpose, Loan.status,
+                    Loan.requested_at, Loan.decided_by, Loan.start_on, Loan.due_on,
+                    Loan.issued_on, Loan.returned_on,
+                    Person.name.alias("borrower"), Person.organisation.alias("organisation"),
+                    Department.name.alias("department"), Department.code.alias("department_code"),
+                    approver_person.name.alias("approver"))
+            .switch(Loan).join(approver, pw.JOIN.LEFT_OUTER, on=(Loan.decided_by == approver.id))
+            .join(approver_person, pw.JOIN.LEFT_OUTER, on=(approver.person == approver_person.id)))
+
+
+def _with_items(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attach each loan's items (one query for the whole page), in asset-number order."""
+    by_loan: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in page}
+    if by_loan:
+        items = (LoanItem.select(LoanItem.loan, LoanItem.returned_condition,
+                                 Asset.asset_no, Asset.name)
+                 .join(Asset).where(LoanItem.loan.in_(list(by_loan)))
+                 .order_by(LoanItem.loan, Asset.asset_no).dicts())
+        for item in items:
+            by_loan[item["loan"]].append(item)
+    for row in page:
+        row["items"] = by_loan[row["id"]]
+    return page
+
+
+def iter_loan_rows(f: LoanFilter | None = None, page_size: int = PAGE_SIZE,
+                   newest_first: bool = False) -> Iterator[dict[str, Any]]:
+    """Every loan the filter selects as a flat row with its items, oldest first (the order
+    of the register book) or newest first, one page at a time (keyset paging on the id)."""
+    order = Loan.id.desc() if newest_first else Loan.id
+    last: int | None = None
+    while True:
+        q = _loan_select(f).order_by(order).limit(page_size)
+        if last is not None:
+            q = q.where(Loan.id < last if newest_first else Loan.id > last)
+        page = list(q.dicts())
+        if not page:
+            return
+        yield from _with_items(page)
+        if len(page) < page_size:
+            return
+        last = page[-1]["id"]
+
+
+def loan_rows_for(loan_nos: Iterable[str]) -> list[dict[str, Any]]:
+    """The flat rows of the given loans, in the order given."""
+    wanted = list(loan_nos)
+    found = {r["loan_no"]: r for r in _with_items(list(
+        _loan_select().where(Loan.loan_no.in_(wanted)).dicts()))}
+    return [found[n] for n in wanted if n in found]
+
+
+def loan_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One loan with the open-data keys and JSON-ready values."""
+    approved = row["decided_by"] is not None and row["status"] != "rejected"
+    return {
+        "loan_no": row["loan_no"],
+        "kind": row["kind"],
+        "borrower": row["borrower"],
+        "organisation": row["organisation"],
+        "department": row["department"],
+        "purpose": row["purpose"],
+        "place": row["place"],
+        "status": row["status"],
+        "requested_on": _iso(row["requested_at"]),
+        "approved_by": row["approver"] if approved else None,
+        "start_on": _iso(row["start_on"]),
+        "due_on": _iso(row["due_on"]),
+        "issued_on": _iso(row["issued_on"]),
+        "returned_on": _iso(row["returned_on"]),
+        "items": [{"asset_no": i["asset_no"], "name": i["name"],
+                   "returned_condition": i["returned_condition"]} for i in row["items"]],
+        "department_code": row["department_code"],
+    }
+
+
+def _loan_lines(record: Mapping[str, Any], typed: bool = False) -> Iterator[list[Any]]:
+    """One line per item (a loan without items still gets one line). ``typed`` keeps
+    real dates for XLSX; otherwise every cell is text."""
+    items = record["items"] or [{"asset_no": None, "name": None, "returned_condition": None}]
+    numbers = ", ".join(i["asset_no"] for i in record["items"])
+    for item in items:
+        line: list[Any] = []
+        for key in LOAN_COLUMNS:
+            if key == "items":
+                value: Any = numbers
+            elif key == "item_name":
+                value = item["name"]
+            elif key in ("asset_no", "returned_condition"):
+                value = item[key]
+            elif key.endswith("_be"):
+                day = _as_date(record[key[:-3]])
+                value = format_date_be(day, short=True) if day else None
+            elif key in LOAN_DATES and typed:
+                value = _as_date(record[key])
+            else:
+                value = record[key]
+            if typed:
+                line.append(None if value == "" else value)
+            else:
+                line.append("" if value is None else str(value))
+        yield line
+
+
+def export_loans(out: BinaryIO, fmt: str = "csv", f: LoanFilter | None = None) -> int:
+    """Write the loan register (or the loans ``f`` selects) to a binary stream, oldest loan
+    first; returns the number of loans."""
+    fmt = fmt.lower()
+    count = 0
+
+    def records() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for row in iter_loan_rows(f):
+            count += 1
+            yield loan_record(row)
+
+    if fmt == "csv":
+        _write_csv(out, LOAN_COLUMNS, (line for r in records() for line in _loan_lines(r)))
+    elif fmt == "json":
+        _write_json(out, records())
+    elif fmt == "xlsx":
+        _write_xlsx(out, "ทะเบียนการยืม", LOAN_COLUMNS,
+                    (line for r in records() for line in _loan_lines(r, typed=True)),
+                    dates=LOAN_DATES)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return count
+
+
+def _stamp(value: dt.datetime | None) -> str | None:
+    """A stored UTC time as ISO 8601 with its zone."""
+    return None if value is None else value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def loan_detail(loan_no: str) -> dict[str, Any]:
+    """Everything on the loan slip (ใบยืมพัสดุ), JSON-ready: the register's keys, then the
+    borrower's details, the decision, the period in the Buddhist Era, every item with its
+    hand-over and return, the follow-ups and the damage cases."""
+    from models.loans import get_loan, loan_items
+
+    loan = get_loan(loan_no)
+    [row] = loan_rows_for([loan.loan_no])
+    record = loan_record(row)
+    borrower = loan.borrower
+    requester = User.select(User, Person).join(Person).where(User.id == loan.requested_by_id).get()
+    decider = (User.select(User, Person).join(Person).where(User.id == loan.decided_by_id).get()
+               if loan.decided_by_id else None)
+    items = loan_items(loan)
+    cases = {c.item_id: c for c in DamageCase.select().where(
+        DamageCase.item.in_([i.id for i in items]))} if items else {}
+    users = {u.id: u.username for u in User.select(User.id, User.username).where(User.id.in_(
+        [i.issued_by_id for i in items] + [i.returned_by_id for i in items]
+        + [c.settled_by_id for c in cases.values()]))}
+    follow_ups = (LoanFollowUp.select(LoanFollowUp, User).join(User)
+                  .where(LoanFollowUp.loan == loan.id)
+                  .order_by(LoanFollowUp.on_date, LoanFollowUp.id))
+    unit = (Department.get_by_id(borrower.department_id).name
+            if borrower.department_id else None)
+    record.update({
+        "borrower_position": borrower.position,
+        "borrower_unit": unit,
+        "borrower_phone": borrower.phone,
+        "borrower_address": borrower.address,
+        "borrower_external": borrower.external,
+        "requested_by": requester.username,
+        "requested_by_name": requester.person.name,
+        "requested_at": _stamp(loan.requested_at),
+        "decided_by": decider.username if decider else None,
+        "decided_by_name": decider.person.name if decider else None,
+        "decided_at": _stamp(loan.decided_at),
+        "decision_note": loan.decision_note,
+        **{f"{key}_be": format_date_be(_as_date(record[key]), short=True) or None
+           for key in LOAN_DATES},
+        "items": [{
+            "asset_no": i.asset.asset_no,
+            "name": i.asset.name,
+            "value_at_loan": _money(i.value_at_loan),
+            "issued_at": _stamp(i.issued_at),
+            "issued_by": users.get(i.issued_by_id),
+            "returned_at": _stamp(i.returned_at),
+            "returned_by": users.get(i.returned_by_id),
+            "returned_condition": i.returned_condition,
+            "return_note": i.return_note,
+        } for i in items],
+        "follow_ups": [{
+            "on_date": _iso(fu.on_date),
+            "on_date_be": format_date_be(fu.on_date, short=True),
+            "method": fu.method,
+            "by": fu.by_user.username,
+            "note": fu.note,
+        } for fu in follow_ups],
+        "damage_cases": [{
+            "asset_no": i.asset.asset_no,
+            "condition": c.condition,
+            "suggested_amount": _money(c.suggested_amount),
+            "status": c.status,
+            "referred": c.referred,
+            "settlement": c.settlement,
+            "amount": _money(c.amount),
+            "settled_at": _stamp(c.settled_at),
+            "settled_by": users.get(c.settled_by_id),
+            "note": c.note,
+        } for i in items if (c := cases.get(i.id)) is not None],
+    })
+    return record
+
+
+# ---- the audit log ---------------------------------------------------------------------
 
 def iter_audit_rows(page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
     last = 0

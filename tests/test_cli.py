@@ -87,7 +87,14 @@ def test_usage_errors_keep_exit_code_2(capsys):
 
 @pytest.mark.parametrize("argv", [[], ["init"], ["demo"], ["find"], ["import"], ["export"],
                                   ["verify"], ["user"], ["user", "add"], ["user", "list"],
-                                  ["user", "deactivate"], ["user", "unlock"]])
+                                  ["user", "deactivate"], ["user", "unlock"], ["loan"],
+                                  *[["loan", action] for action in (
+                                      "request", "approve", "reject", "cancel", "issue", "return",
+                                      "extend", "follow-up", "settle", "refer", "list", "show",
+                                      "inbox")],
+                                  ["department"], ["department", "add"], ["department", "list"],
+                                  ["location"], ["location", "add"], ["location", "list"],
+                                  ["category"], ["category", "list"]])
 def test_every_help_documents_dates_and_environment(argv, capsys):
     assert main([*argv, "--help"]) == 0
     out = capsys.readouterr().out

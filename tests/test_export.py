@@ -221,3 +221,118 @@ def read_register_bytes(data: bytes):
         path = Path(d) / "x.xlsx"
         path.write_bytes(data)
         yield from read_register(path)
+
+
+# ---- the loan register ---------------------------------------------------------------------
+
+LOAN_DAY = dt.date(2026, 11, 2)
+PRODUCT_LOAN_KEYS = ["loan_no", "kind", "borrower", "organisation", "department", "purpose",
+                     "place", "status", "requested_on", "approved_by", "start_on", "due_on",
+                     "issued_on", "returned_on", "items"]
+
+
+@pytest.fixture
+def loan_register(register):
+    """Two loans: an outside borrower's of two items (one back damaged), a staff request waiting."""
+    from models import loans
+    from models.loans import ExternalBorrower, LoanRequest
+
+    keeper = register["storekeeper"]
+    first = loans.request_loan(keeper, LoanRequest(
+        ["430-67-0001", "OLD/0001"], "งานบุญ, ประเพณี \"ตานก๋วยสลาก\"", "outside", LOAN_DAY,
+        LOAN_DAY + dt.timedelta(days=3),
+        external=ExternalBorrower("นายสมศักดิ์ รักชุมชน", "ชุมชนบ้านเหนือ", "แม่สอด", "081")),
+        today=LOAN_DAY)
+    loans.approve_loan(register["agency_head"], first.loan_no, today=LOAN_DAY)
+    loans.issue_items(keeper, first.loan_no, today=LOAN_DAY)
+    loans.return_item(keeper, first.loan_no, "OLD/0001", "damaged", "ยางแตก",
+                      today=LOAN_DAY + dt.timedelta(days=1))
+    second = loans.request_loan(register["staff"], LoanRequest(
+        ["430-67-0001"], "ประชุม", "inside", LOAN_DAY + dt.timedelta(days=10),
+        LOAN_DAY + dt.timedelta(days=11)), today=LOAN_DAY)
+    return first.loan_no, second.loan_no
+
+
+def test_loan_csv_has_the_documented_header_and_one_row_per_item(loan_register, db_url,
+                                                                 capsysbinary):
+    first, second = loan_register
+    assert main(["--db", db_url, "export", "loans"]) == 0
+    data = capsysbinary.readouterr().out
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert header[:15] == PRODUCT_LOAN_KEYS
+    assert header == list(opendata.LOAN_COLUMNS)
+    assert header[15:18] == ["asset_no", "item_name", "returned_condition"]
+    assert {"requested_on_be", "start_on_be", "due_on_be", "issued_on_be",
+            "returned_on_be"} <= set(header)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["loan_no"], r["asset_no"]) for r in rows] == [
+        (first, "430-67-0001"), (first, "OLD/0001"), (second, "430-67-0001")]
+    a, b, c = rows
+    assert a["kind"] == "outside" and a["borrower"] == "นายสมศักดิ์ รักชุมชน"
+    assert a["organisation"] == "ชุมชนบ้านเหนือ" and a["department"] == "สำนักปลัดเทศบาล"
+    assert a["purpose"] == "งานบุญ, ประเพณี \"ตานก๋วยสลาก\""
+    assert a["approved_by"] == "ทดสอบ agency_head" and a["status"] == "active"
+    assert a["items"] == b["items"] == "430-67-0001, OLD/0001"
+    assert a["item_name"] == "เครื่องคอมพิวเตอร์โน้ตบุ๊ก" and a["returned_condition"] == ""
+    assert b["item_name"] == "รถจักรยานยนต์" and b["returned_condition"] == "damaged"
+    assert a["start_on"] == "2026-11-02" and a["start_on_be"] == "2/11/2569"
+    assert a["due_on"] == "2026-11-05" and a["due_on_be"] == "5/11/2569"
+    assert a["issued_on"] == "2026-11-02" and a["returned_on"] == "" and a["returned_on_be"] == ""
+    assert c["status"] == "requested" and c["approved_by"] == "" and c["issued_on"] == ""
+    assert c["kind"] == "inside" and c["organisation"] == "" and c["borrower"] == "ทดสอบ staff"
+
+
+def test_loan_json_is_a_list_of_objects_with_items(loan_register, db_url, tmp_path, capsys):
+    first, second = loan_register
+    target = tmp_path / "loans.json"
+    assert main(["--db", db_url, "export", "loans", "-o", str(target)]) == 0
+    assert capsys.readouterr().out == f"wrote 2 loans to {target} (json)\n"
+    records = json.loads(target.read_text(encoding="utf-8"))
+    assert [r["loan_no"] for r in records] == [first, second]
+    assert list(records[0])[:15] == PRODUCT_LOAN_KEYS
+    assert list(records[0]) == list(opendata.LOAN_KEYS)
+    assert records[0]["items"] == [
+        {"asset_no": "430-67-0001", "name": "เครื่องคอมพิวเตอร์โน้ตบุ๊ก", "returned_condition": None},
+        {"asset_no": "OLD/0001", "name": "รถจักรยานยนต์", "returned_condition": "damaged"}]
+    assert records[0]["start_on"] == "2026-11-02" and records[0]["returned_on"] is None
+    assert records[1]["approved_by"] is None and records[1]["department_code"] == "01"
+
+
+def test_loan_xlsx_has_real_dates(loan_register, db_url, tmp_path):
+    target = tmp_path / "loans.xlsx"
+    assert main(["--db", db_url, "export", "loans", "-o", str(target)]) == 0
+    values = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert list(values[0]) == list(opendata.LOAN_COLUMNS)
+    first = dict(zip(values[0], values[1], strict=True))
+    assert first["start_on"] == dt.datetime(2026, 11, 2) and first["start_on_be"] == "2/11/2569"
+    assert first["returned_on"] is None and first["asset_no"] == "430-67-0001"
+    assert len(values) == 4
+
+
+def test_loan_export_with_no_loans_is_a_header_or_an_empty_list(users, db_url, capsysbinary):
+    assert main(["--db", db_url, "export", "loans"]) == 0
+    assert capsysbinary.readouterr().out.decode("utf-8-sig").strip() == \
+        ",".join(opendata.LOAN_COLUMNS)
+    assert main(["--db", db_url, "export", "loans", "--format", "json"]) == 0
+    assert json.loads(capsysbinary.readouterr().out) == []
+
+
+def test_loan_rows_are_read_in_pages(register, sample_asset):
+    from models import loans
+    from models.loans import LoanRequest
+
+    keeper = register["storekeeper"]
+    numbers = [assets.register_asset(keeper, {**sample_asset, "serial_no": f"L{i}"}).asset_no
+               for i in range(5)]
+    made = [loans.request_loan(register["staff"], LoanRequest([n], "อบรม", "inside", LOAN_DAY,
+                                                              LOAN_DAY), today=LOAN_DAY).loan_no
+            for n in numbers]
+    with count_queries() as counter:
+        rows = list(opendata.iter_loan_rows(page_size=2))
+    assert [r["loan_no"] for r in rows] == made
+    assert [[i["asset_no"] for i in r["items"]] for r in rows] == [[n] for n in numbers]
+    assert counter.count == 6   # 2 + 2 + 1 loans: one query for the loans, one for their items
+    newest = [r["loan_no"] for r in opendata.iter_loan_rows(page_size=2, newest_first=True)]
+    assert newest == made[::-1]
