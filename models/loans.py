@@ -62,6 +62,13 @@ def _today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
 
 
+def _moment(today: dt.date | None) -> dt.datetime:
+    """When something happens, in UTC: now, or on a simulated ``today`` the same time of
+    day on that day, so a record's times agree with the day it was made."""
+    now = utcnow()
+    return now if today is None else now + dt.timedelta(days=(today - dt.date.today()).days)
+
+
 # ---- reading -------------------------------------------------------------------------
 
 def get_loan(loan_no: str) -> Loan:
@@ -333,7 +340,7 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
         _refuse_conflicts([a.id for a in assets], start, due, today=today)
         loan = Loan.create(loan_no=_next_loan_no(today), kind=kind, place=place, borrower=borrower,
                            department=assets[0].department_id, purpose=purpose, start_on=start,
-                           due_on=due, requested_by=actor.id)
+                           due_on=due, requested_by=actor.id, requested_at=_moment(today))
         LoanItem.insert_many([
             {"loan": loan.id, "asset": a.id, "value_at_loan": asset_book_value(a, start)} for a in assets
         ]).execute()
@@ -371,16 +378,16 @@ def approve_loan(actor, loan_no: str, note: str = "", today: dt.date | None = No
             if i.asset.status not in ("available", "on_loan"):
                 raise ValidationError("assets", f"Asset {i.asset.asset_no} cannot be lent now: it is {i.asset.status.replace('_', ' ')}.")
         return _change_status(actor, loan, "loan.approve", status="approved", decided_by=actor.id,
-                              decided_at=utcnow(), decision_note=(note or "").strip())
+                              decided_at=_moment(today), decision_note=(note or "").strip())
 
 
-def reject_loan(actor, loan_no: str, note: str = "") -> Loan:
+def reject_loan(actor, loan_no: str, note: str = "", today: dt.date | None = None) -> Loan:
     with db.atomic():
         loan = get_loan(loan_no)
         _require_approver(actor, loan)
         _require_status(loan, ("requested",), "rejected")
         return _change_status(actor, loan, "loan.reject", status="rejected", decided_by=actor.id,
-                              decided_at=utcnow(), decision_note=(note or "").strip())
+                              decided_at=_moment(today), decision_note=(note or "").strip())
 
 
 def cancel_loan(actor, loan_no: str, note: str = "") -> Loan:
@@ -429,7 +436,7 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
         _lock_assets(i.asset_id for i in wanted)
         # Read again under the lock: another desk may have just handed one over.
         items = [LoanItem.select(LoanItem, Asset).join(Asset).where(LoanItem.id == i.id).get() for i in wanted]
-        now = utcnow()
+        now, stamp = utcnow(), _moment(today)
         for item in items:
             if item.issued_at is not None:
                 raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} has already been handed over.")
@@ -442,7 +449,7 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
                 raise ValidationError("asset", f"Asset {asset.asset_no} is not in store: it is {asset.status.replace('_', ' ')}.")
             try:
                 with db.atomic():
-                    LoanItem.update(issued_at=now, issued_by=actor.id, out_flag=1).where(LoanItem.id == item.id).execute()
+                    LoanItem.update(issued_at=stamp, issued_by=actor.id, out_flag=1).where(LoanItem.id == item.id).execute()
             except pw.IntegrityError:
                 raise ValidationError("asset", f"Asset {asset.asset_no} is already out on another loan.") from None
             Asset.update(status="on_loan", updated_at=now).where(Asset.id == asset.id).execute()
@@ -473,8 +480,8 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
             raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} has already been returned.")
         if condition != "usable" and not (note or "").strip():
             raise ValidationError("note", f"Describe how the asset was {condition}.")
-        now = utcnow()
-        LoanItem.update(returned_at=now, returned_by=actor.id, returned_condition=condition,
+        now, stamp = utcnow(), _moment(today)
+        LoanItem.update(returned_at=stamp, returned_by=actor.id, returned_condition=condition,
                         return_note=(note or "").strip(), out_flag=None).where(LoanItem.id == item.id).execute()
         Asset.update(status=CONDITION_STATUS[condition], updated_at=now).where(Asset.id == item.asset_id).execute()
         audit.record(actor, "loan.return", "loan", loan.loan_no,
@@ -482,7 +489,8 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
                      {"asset_no": item.asset.asset_no, "status": CONDITION_STATUS[condition],
                       "condition": condition, "note": (note or "").strip()})
         if condition != "usable":
-            case = DamageCase.create(item=item.id, condition=condition, suggested_amount=item.value_at_loan)
+            case = DamageCase.create(item=item.id, condition=condition, suggested_amount=item.value_at_loan,
+                                     opened_at=stamp)
             audit.record(actor, "damage.open", "damage_case", case.id, after={
                 "loan_no": loan.loan_no, "asset_no": item.asset.asset_no, "condition": condition,
                 "suggested_amount": item.value_at_loan})
@@ -591,7 +599,7 @@ def _case(loan_no: str, asset_no: str) -> DamageCase:
 
 
 def settle_damage(actor, loan_no: str, asset_no: str, settlement: str, amount: Any = None,
-                  note: str = "") -> DamageCase:
+                  note: str = "", today: dt.date | None = None) -> DamageCase:
     """Close a damage case: repaired or replaced by the borrower, or paid in baht."""
     require(actor, "damage.settle")
     settlement = (settlement or "").strip().lower()
@@ -607,7 +615,7 @@ def settle_damage(actor, loan_no: str, asset_no: str, settlement: str, amount: A
         if case.status != "open":
             raise ValidationError("status", f"The damage case of asset {asset_no} on loan {loan_no} is already settled.")
         now = utcnow()
-        DamageCase.update(status="settled", settlement=settlement, amount=paid, settled_at=now,
+        DamageCase.update(status="settled", settlement=settlement, amount=paid, settled_at=_moment(today),
                           settled_by=actor.id, note=(note or "").strip()).where(DamageCase.id == case.id).execute()
         item = LoanItem.get_by_id(case.item_id)
         if settlement == "repaired":
