@@ -7,6 +7,12 @@ and on any database; only timestamps and password salts differ. Every record is
 written through the domain's own functions or bulk paths, each with its audit
 event, so the demo's audit chain verifies like a real one. The build refuses a
 database that already holds a register, so it can never overwrite real data.
+
+The loan register is the one part tied to the build day: it covers the LOAN_DAYS days
+before it, lived day by day through the loan desk's own functions (``today=`` set to
+each simulated day), so the demo opens on requests waiting, items out, loans overdue
+and damage cases open. The same seed gives the same loans (borrowers, items, purposes,
+outcomes); only their dates move with the day the demo is built.
 """
 
 from __future__ import annotations
@@ -21,13 +27,25 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from . import audit
+from . import audit, loans
 from .accounts import SYSTEM, NewUser, create_user, hash_password
 from .assets import _insert_assets, total_value
 from .db import db, insert_rows
 from .errors import ValidationError
+from .loans import ExternalBorrower, LoanRequest
 from .org import add_department, add_location, get_setting, set_setting
-from .schema import Asset, AuditEvent, Category, Department, Location, Person, User
+from .schema import (
+    Asset,
+    AuditEvent,
+    Category,
+    DamageCase,
+    Department,
+    Loan,
+    LoanItem,
+    Location,
+    Person,
+    User,
+)
 from .setup import init_database, upgrade
 from .values import BE_OFFSET, fiscal_year_of
 
@@ -652,6 +670,7 @@ class DemoSummary:
     external: int
     users: int
     categories: int
+    loans: int
     audit_events: int
     total_value: Decimal
     seconds: float
@@ -661,6 +680,7 @@ class DemoSummary:
                 f"worth {self.total_value:,.2f} baht, {self.departments} departments, "
                 f"{self.locations} locations, {self.people:,} people ({self.external:,} outside "
                 f"borrowers), {self.users} accounts with the password '{DEMO_PASSWORD}', "
+                f"{self.loans:,} loans of the last {LOAN_DAYS} days, "
                 f"{self.audit_events:,} audit events, in {self.seconds:.1f} s.")
 
 
@@ -844,8 +864,11 @@ def build_demo(n_assets: int = 300, seed: int = 1,
         locations = _build_locations(departments)
         say("Creating the departments' staff, the demo accounts and outside borrowers")
         staff = _build_people(draw, departments, n_assets)
+        # กองคลัง holds the supply unit: its head may also approve loans used on the premises
+        set_setting(SYSTEM, "supply_head", _SUPPLY_HEAD)
         say(f"Registering {n_assets:,} assets")
         _build_assets(draw, n_assets, departments, locations, staff, say)
+        _build_loans(draw, n_assets, say)
 
     return DemoSummary(
         agency=AGENCY, seed=seed, assets=Asset.select().count(),
@@ -853,6 +876,7 @@ def build_demo(n_assets: int = 300, seed: int = 1,
         people=Person.select().count(),
         external=Person.select().where(Person.external == True).count(),  # noqa: E712
         users=User.select().count(), categories=Category.select().count(),
+        loans=Loan.select().count(),
         audit_events=AuditEvent.select().count(), total_value=total_value(),
         seconds=time.perf_counter() - started)
 
@@ -1064,5 +1088,541 @@ def _flush(rows: list[dict[str, Any]]) -> int:
     return count
 
 
+# ---- loans -----------------------------------------------------------------------------
+#
+# The loan register of the last LOAN_DAYS days, walked through day by day with the loan
+# desk's own functions (``today=`` set to each simulated day), by the accounts that would
+# act: staff ask for themselves, the storekeeper enters requests of outside borrowers and
+# state agencies, hands items over and takes them back, heads approve loans of their
+# department's assets used inside the premises, the mayor approves every other loan.
+
+LOAN_DAYS = 60
+# A loan costs some 40 ms of domain calls (each with its checks and audit events), so big
+# demos stop at a register that still builds in seconds.
+MAX_LOANS = 200
+_FAR = 10_000  # a day offset past any loan: the assets stay held
+# the requesters who borrow for themselves, and the desk that enters everyone else's
+_BORROWERS = ("staff", "staff2", "inspector1", "inspector2", "inspector3")
+_DESK = "storekeeper"
+_SUPPLY_HEAD = "head2"  # head of กองคลัง, home of the supply unit
+# outside organisations that are state agencies (the rest borrow as people)
+_STATE_AGENCIES = frozenset({
+    "โรงเรียนเทศบาล ๑ (ศรีสวัสดิ์)", "โรงเรียนเทศบาล ๒ (ประชาพัฒนา)", "โรงเรียนเทศบาล ๓ (วัดหลวง)",
+    "โรงพยาบาลแม่สอด", "สถานีตำรวจภูธรแม่สอด", "ที่ว่าการอำเภอแม่สอด",
+    "องค์การบริหารส่วนตำบลแม่ปะ", "องค์การบริหารส่วนตำบลท่าสายลวด"})
+_PRIVATE = "บุคคลทั่วไป"
+
+# what a lendable item is borrowed for, by a word of its name: the use, how many of it a
+# loan takes, and for how many days
+_USES: list[tuple[str, str, tuple[int, int], tuple[int, int]]] = [
+    ("เก้าอี้เหล็กบุนวม", "event", (10, 30), (1, 3)),
+    ("โต๊ะพับ", "event", (4, 10), (1, 3)),
+    ("เต็นท์ที่พักผู้ประสบภัย", "field", (2, 6), (3, 10)),
+    ("เต็นท์บัญชาการ", "field", (1, 1), (2, 7)),
+    ("เต็นท์", "event", (2, 5), (1, 4)),
+    ("พัดลมไอเย็น", "event", (2, 4), (1, 3)),
+    ("สปอร์ตไลท์", "event", (2, 6), (1, 3)),
+    ("เครื่องกำเนิดไฟฟ้า", "event", (1, 1), (1, 3)),
+    ("หม้อหุงข้าว", "event", (1, 2), (1, 3)),
+    ("เครื่องขยายเสียง", "sound", (1, 1), (1, 3)),
+    ("ชุดเครื่องเสียง", "sound", (1, 2), (1, 3)),
+    ("มิกเซอร์", "sound", (1, 1), (1, 3)),
+    ("ไมโครโฟน", "sound", (1, 2), (1, 3)),
+    ("วิทยุสื่อสาร", "field", (2, 6), (2, 7)),
+    ("โปรเจกเตอร์", "av", (1, 1), (1, 3)),
+    ("จอรับภาพ", "av", (1, 1), (1, 3)),
+    ("โทรทัศน์", "av", (1, 1), (1, 3)),
+    ("Visualizer", "av", (1, 1), (1, 3)),
+    ("กล้องถ่ายภาพ", "av", (1, 1), (1, 4)),
+    ("โน้ตบุ๊ก", "av", (1, 1), (2, 7)),
+    ("แท็บเล็ต", "av", (1, 2), (2, 7)),
+    ("ไวท์บอร์ด", "av", (1, 2), (1, 3)),
+    ("Wheelchair", "care", (1, 1), (7, 30)),
+    ("เตียงผู้ป่วย", "care", (1, 1), (14, 30)),
+    ("ที่นอนลม", "care", (1, 1), (14, 30)),
+    ("ออกซิเจน", "care", (1, 1), (7, 30)),
+    ("ความดันโลหิต", "care", (1, 3), (1, 3)),
+    ("เครื่องชั่งน้ำหนัก", "care", (1, 2), (1, 3)),
+    ("AED", "care", (1, 1), (1, 3)),
+    ("โต๊ะเทนนิส", "sport", (1, 2), (1, 4)),
+    ("ประตูฟุตบอล", "sport", (1, 1), (2, 5)),
+    ("วอลเลย์บอล", "sport", (1, 2), (2, 5)),
+    ("ตะกร้อ", "sport", (1, 2), (2, 5)),
+    ("กลอง", "music", (1, 1), (1, 3)),
+    ("คีย์บอร์ด", "music", (1, 1), (1, 3)),
+    ("กีตาร์", "music", (1, 2), (1, 3)),
+    ("ระนาด", "music", (1, 1), (1, 3)),
+    ("เตียงสนาม", "field", (5, 15), (3, 10)),
+    ("ถังเก็บน้ำสนาม", "field", (1, 2), (3, 10)),
+    ("พ่นหมอกควัน", "fog", (1, 2), (1, 3)),
+    ("ตัดหญ้า", "tools", (1, 2), (1, 3)),
+    ("พ่นยา", "tools", (1, 2), (1, 3)),
+    ("สูบน้ำ", "tools", (1, 1), (2, 5)),
+    ("เลื่อยยนต์", "tools", (1, 1), (1, 3)),
+]
+
+# how often each borrower kind borrows things of each use
+_USE_WEIGHTS = {
+    "inside": {"av": 40, "sound": 20, "event": 20, "sport": 4, "music": 4, "care": 4, "field": 4,
+               "tools": 4},
+    "outside": {"event": 25, "sound": 20, "av": 15, "care": 12, "field": 10, "tools": 8, "fog": 6,
+                "sport": 4},
+    "external": {"event": 55, "sound": 20, "care": 12, "sport": 5, "music": 5, "tools": 3},
+    "agency": {"event": 30, "sound": 15, "av": 15, "fog": 10, "sport": 10, "field": 8, "music": 6,
+               "care": 6},
+}
+
+# the written purpose of a loan, by use and borrower kind ({org}: the borrowing organisation)
+_PURPOSES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("event", "inside"): (
+        "จัดประชุมประชาคมเมือง ณ ลานอเนกประสงค์หน้าสำนักงานเทศบาล",
+        "จัดงานวันเด็กแห่งชาติ ณ บริเวณสำนักงานเทศบาล",
+        "จัดพิธีทำบุญตักบาตรเนื่องในวันขึ้นปีใหม่ ณ สำนักงานเทศบาล",
+        "จัดอบรมอาสาสมัครป้องกันภัยฝ่ายพลเรือน (อปพร.) ณ ลานหน้าสถานีดับเพลิง"),
+    ("event", "outside"): (
+        "ออกหน่วยเทศบาลเคลื่อนที่บริการประชาชน ณ ชุมชนหนองบัว",
+        "จัดกิจกรรมรณรงค์ป้องกันโรคไข้เลือดออก ณ ตลาดเทศบาล",
+        "จัดงานประเพณีลอยกระทง ณ สวนสาธารณะเฉลิมพระเกียรติ",
+        "จัดโครงการรับชำระภาษีนอกสถานที่ ณ ชุมชนดอนไชย"),
+    ("event", "external"): (
+        "จัดงานประชุมประจำปีของ{org}", "จัดงานบุญประเพณีของ{org}",
+        "จัดกิจกรรมวันผู้สูงอายุของ{org}", "จัดเวทีประชาคมของ{org}"),
+    ("event", "private"): (
+        "ใช้ในงานฌาปนกิจศพ ณ บ้านของผู้ยืม", "ใช้ในงานทำบุญขึ้นบ้านใหม่ของผู้ยืม",
+        "ใช้ในงานบวชของบุตรผู้ยืม"),
+    ("event", "agency"): (
+        "จัดงานกีฬาสีของ{org}", "ใช้ในการจัดกิจกรรมของ{org}",
+        "ใช้ในหน่วยบริการเคลื่อนที่ของ{org}"),
+    ("sound", "inside"): (
+        "ใช้ในการประชุมสภาเทศบาลสมัยสามัญ ณ ห้องประชุมสภาเทศบาล",
+        "ใช้ในพิธีเปิดโครงการอบรม ณ ห้องประชุมเพชรแม่สอด",
+        "ใช้ในการประชุมประจำเดือนของพนักงานเทศบาล"),
+    ("sound", "outside"): (
+        "ประชาสัมพันธ์การชำระภาษีที่ดินและสิ่งปลูกสร้างในชุมชน",
+        "ใช้ในกิจกรรมเดินรณรงค์ต่อต้านยาเสพติด",
+        "ใช้ในการประชุมประชาคมชุมชนตลาดเทศบาล"),
+    ("sound", "external"): ("ใช้ในการประชุมของ{org}", "ใช้ในงานบุญประเพณีของ{org}"),
+    ("sound", "private"): ("ใช้ในงานฌาปนกิจศพ ณ บ้านของผู้ยืม",),
+    ("sound", "agency"): ("ใช้ในการจัดกิจกรรมของ{org}", "ใช้ในพิธีเปิดงานของ{org}"),
+    ("av", "inside"): (
+        "ใช้ในการประชุมประจำเดือนของพนักงานเทศบาล",
+        "ใช้นำเสนอข้อมูลในการประชุมคณะกรรมการพัฒนาเทศบาล",
+        "ใช้ในการอบรมการใช้งานระบบสารบรรณอิเล็กทรอนิกส์",
+        "ใช้ในการประชุมคณะกรรมการตรวจรับพัสดุ"),
+    ("av", "outside"): (
+        "ใช้บรรยายในการประชุมประชาคมชุมชน",
+        "ใช้บันทึกภาพและนำเสนอผลงานในโครงการเทศบาลเคลื่อนที่",
+        "ใช้ในการอบรมอาสาสมัครสาธารณสุขประจำหมู่บ้าน ณ ชุมชนสายลวด"),
+    ("av", "external"): ("ใช้ในการประชุมของ{org}",),
+    ("av", "private"): ("ใช้ฉายภาพประวัติผู้วายชนม์ในงานฌาปนกิจศพ ณ บ้านของผู้ยืม",),
+    ("av", "agency"): ("ใช้ในการอบรมของ{org}", "ใช้ในการประชุมของ{org}"),
+    ("care", "inside"): ("ใช้ในกิจกรรมตรวจสุขภาพผู้สูงอายุ ณ ศูนย์พัฒนาคุณภาพชีวิตผู้สูงอายุ",),
+    ("care", "outside"): ("ใช้ออกเยี่ยมบ้านและดูแลผู้ป่วยติดเตียงในชุมชน",
+                          "ใช้ในหน่วยตรวจคัดกรองสุขภาพเคลื่อนที่"),
+    ("care", "external"): ("ใช้ในกิจกรรมตรวจคัดกรองสุขภาพของ{org}",),
+    ("care", "private"): ("ใช้ดูแลผู้ป่วยติดเตียงที่บ้านของผู้ยืม",
+                          "ใช้ดูแลผู้สูงอายุหลังผ่าตัดที่บ้านของผู้ยืม"),
+    ("care", "agency"): ("ใช้ในหน่วยแพทย์เคลื่อนที่ของ{org}",),
+    ("sport", "inside"): ("ใช้ในการแข่งขันกีฬาพนักงานเทศบาลสัมพันธ์",),
+    ("sport", "outside"): ("จัดการแข่งขันกีฬาเยาวชนต้านยาเสพติดในชุมชน",),
+    ("sport", "external"): ("จัดการแข่งขันกีฬาของ{org}",),
+    ("sport", "private"): ("ใช้ในการแข่งขันกีฬาประจำหมู่บ้าน",),
+    ("sport", "agency"): ("จัดการแข่งขันกีฬาสีของ{org}", "ใช้ในการแข่งขันกีฬาของ{org}"),
+    ("music", "inside"): ("ใช้ซ้อมการแสดงของศูนย์พัฒนาเด็กเล็กเนื่องในงานวันเด็ก",),
+    ("music", "outside"): ("ใช้ในขบวนแห่งานประเพณีของเทศบาล",),
+    ("music", "external"): ("ใช้ในขบวนแห่งานบุญประเพณีของ{org}",),
+    ("music", "private"): ("ใช้ในขบวนแห่งานบวชของบุตรผู้ยืม",),
+    ("music", "agency"): ("ใช้ในการแสดงของ{org}",),
+    ("field", "inside"): ("ใช้ฝึกซ้อมแผนป้องกันและบรรเทาสาธารณภัยประจำปี",),
+    ("field", "outside"): ("จัดตั้งศูนย์พักพิงชั่วคราวผู้ประสบอุทกภัย",
+                           "สนับสนุนการดูแลความปลอดภัยงานประเพณีลอยกระทง"),
+    ("field", "external"): ("ใช้ในการจัดงานของ{org}",),
+    ("field", "private"): ("ใช้ในงานฌาปนกิจศพ ณ บ้านของผู้ยืม",),
+    ("field", "agency"): ("สนับสนุนการฝึกซ้อมแผนของ{org}",),
+    ("fog", "inside"): ("พ่นหมอกควันกำจัดยุงลายบริเวณสำนักงานเทศบาล",),
+    ("fog", "outside"): ("พ่นหมอกควันกำจัดยุงลายป้องกันโรคไข้เลือดออกในชุมชน",),
+    ("fog", "external"): ("พ่นหมอกควันกำจัดยุงลายในพื้นที่ของ{org}",),
+    ("fog", "private"): ("พ่นหมอกควันกำจัดยุงลายรอบบ้านของผู้ยืม",),
+    ("fog", "agency"): ("พ่นหมอกควันกำจัดยุงลายในพื้นที่ของ{org}",),
+    ("tools", "inside"): ("ใช้ปรับปรุงภูมิทัศน์บริเวณสำนักงานเทศบาล",),
+    ("tools", "outside"): ("ใช้ในกิจกรรมพัฒนาชุมชน (Big Cleaning Day)",),
+    ("tools", "external"): ("ใช้ในกิจกรรมพัฒนาพื้นที่ของ{org}",),
+    ("tools", "private"): ("ใช้ตัดแต่งพื้นที่ริมทางสาธารณะหน้าบ้านของผู้ยืม",),
+    ("tools", "agency"): ("ใช้ในกิจกรรมพัฒนาพื้นที่ของ{org}",),
+}
+
+_APPROVAL_NOTES = ("", "", "อนุมัติ", "อนุมัติ ให้ดูแลรักษาและส่งคืนตามกำหนด")
+_REJECTIONS = {
+    "inside": ("ไม่อนุมัติ เนื่องจากหน่วยงานต้องใช้ในช่วงเวลาเดียวกัน",),
+    "outside": ("ไม่อนุมัติ เนื่องจากต้องสำรองไว้ใช้ในงานของเทศบาล",),
+    "external": ("ไม่อนุมัติ เนื่องจากต้องสำรองไว้ใช้ในงานของเทศบาล",
+                 "ไม่อนุมัติ เนื่องจากคำขอไม่ระบุผู้รับผิดชอบดูแลพัสดุ"),
+    "private": ("ไม่อนุมัติ เนื่องจากเป็นการใช้ประโยชน์ส่วนตัว มิใช่ประโยชน์ของทางราชการ",),
+    "agency": ("ไม่อนุมัติ เนื่องจากต้องสำรองไว้ใช้ในงานของเทศบาล",),
+}
+_CANCELLATIONS = ("ผู้ยืมแจ้งยกเลิก เนื่องจากเลื่อนการจัดงาน", "ผู้ยืมแจ้งยกเลิก เนื่องจากยกเลิกกิจกรรม",
+                  "ผู้ยืมแจ้งว่าได้ยืมจากหน่วยงานอื่นแล้ว")
+_FOLLOW_UPS = {
+    "phone": ("โทรศัพท์ทวงถาม ผู้ยืมแจ้งว่าจะนำมาคืนภายในสัปดาห์นี้",
+              "โทรศัพท์ติดตามแล้ว ไม่มีผู้รับสาย"),
+    "letter": ("ส่งหนังสือทวงคืนพัสดุทางไปรษณีย์ลงทะเบียน",
+               "มีหนังสือแจ้งเตือนให้ส่งคืนพัสดุภายใน 7 วัน"),
+    "visit": ("เจ้าหน้าที่พัสดุไปติดตามที่ที่อยู่ของผู้ยืม ผู้ยืมรับว่าจะนำมาคืน",),
+}
+_DAMAGE = {
+    "เต็นท์": "ผ้าใบฉีกขาดยาวประมาณ 1 เมตร และโครงเหล็กบิดงอจากลมพายุ",
+    "เก้าอี้": "ขาเก้าอี้หัก 1 ขา เบาะฉีกขาด",
+    "โต๊ะ": "ขาโต๊ะพับหัก ใช้งานไม่ได้",
+    "event": "ชำรุดระหว่างการจัดงาน ใช้งานไม่ได้",
+    "sound": "ลำโพงขาด มีเสียงแตก",
+    "av": "ตกจากโต๊ะ ตัวเครื่องแตก เปิดไม่ติด",
+    "care": "ล้อหักและเบรกใช้งานไม่ได้",
+    "sport": "ตาข่ายขาด เสาคดงอ",
+    "music": "หนังกลองขาด",
+    "field": "ผ้าใบฉีกขาด ใช้งานไม่ได้",
+    "fog": "เครื่องยนต์สตาร์ทไม่ติด",
+    "tools": "เครื่องยนต์สตาร์ทไม่ติด",
+}
+_LOST = "ผู้ยืมแจ้งว่าสูญหายระหว่างการใช้งาน ได้แจ้งความไว้ที่สถานีตำรวจภูธรแม่สอดแล้ว"
+_REFERRAL = "ส่งคณะกรรมการสอบข้อเท็จจริงความรับผิดทางละเมิด เนื่องจากพัสดุสูญหาย"
+_PAID = "ผู้ยืมชดใช้เป็นเงินตามมูลค่าขณะยืม ตามใบเสร็จรับเงินเล่มที่ {book} เลขที่ {no:03d}"
+
+# the loans every demo shows, in the order they are given assets (the scarce first), then
+# the everyday mix the rest are drawn from
+_SHOWCASE = ("waiting_mayor", "waiting_agency", "waiting_head", "waiting_inside", "reserved",
+             "active", "partly_returned", "overdue_chased", "overdue_unchased", "returned",
+             "rejected", "cancelled", "damaged_open", "damaged_paid", "lost_referred")
+_MIX = {"returned": 34, "active": 14, "reserved": 10, "waiting": 9, "overdue_recent": 4,
+        "overdue_chased": 5, "overdue_unchased": 3, "rejected": 6, "cancelled": 6,
+        "partly_returned": 3, "damaged_open": 2, "damaged_paid": 2, "lost_referred": 1}
+_STEP_ORDER = {"request": 0, "approve": 1, "reject": 1, "cancel": 2, "issue": 3, "extend": 4,
+               "follow_up": 5, "return": 6, "settle": 7, "refer": 7}
+
+
+@dataclass
+class _Group:
+    """Lendable assets of one name in one department, as the loan desk sees them."""
+
+    dept: str
+    name: str
+    use: str
+    quantity: tuple[int, int]
+    days: tuple[int, int]
+    assets: list[str]
+
+
+@dataclass
+class _LoanPlan:
+    """One loan of the demo: who asks whom for what and why, and what happens to it on
+    which day (day offsets from the build day; negative is the past)."""
+
+    scenario: str
+    kind: str  # inside, outside (staff taking it out), external, agency
+    requester: str
+    borrower: Person | None  # an outside borrower; None: the requester borrows
+    approver: str
+    purpose: str
+    assets: list[str]
+    start: int
+    due: int
+    steps: list[tuple[int, str, tuple]]
+    loan_no: str = ""
+
+
+class _LoanDesk:
+    """Plans the demo's loans from the seeded draw, each asset on one loan at a time."""
+
+    def __init__(self, draw: _Draw, groups: list[_Group], outsiders: list[Person]):
+        self.draw = draw
+        self.rng = draw.rng
+        self.groups = groups
+        self.by_use: dict[str, list[_Group]] = {}
+        for group in groups:
+            self.by_use.setdefault(group.use, []).append(group)
+        self.agencies = [p for p in outsiders if p.organisation in _STATE_AGENCIES]
+        self.people = [p for p in outsiders if p.organisation not in _STATE_AGENCIES]
+        self.heads = {dept: name for name, role, dept, _ in DEMO_ACCOUNTS if role == "dept_head"}
+        self.homes = {name: dept for name, _, dept, _ in DEMO_ACCOUNTS if name in _BORROWERS}
+        # asset number -> the days (first, last) it is taken by a loan of the demo
+        self.held: dict[str, list[tuple[int, int]]] = {}
+
+    def days(self, low: int, high: int) -> int:
+        return low + int(self.rng.random() * (high - low + 1))
+
+    def plan(self, scenario: str) -> _LoanPlan | None:
+        """One loan of a scenario, or None when no assets are free for it."""
+        kind, depts, at_least = self._kind(), None, 1
+        if scenario == "waiting_mayor":
+            kind = "external" if self.people else "outside"
+        elif scenario == "waiting_agency":
+            kind = "agency" if self.agencies else "outside"
+        elif scenario == "waiting_head":  # for head: สำนักปลัดเทศบาล and its sections
+            kind, depts = "inside", ("01", "01-1", "01-2")
+        elif scenario == "waiting_inside":  # for head2 (the supply unit) and another head
+            kind = "inside"
+            owners = {g.dept for g in self.groups}
+            depts = ("04",) if "04" in owners else tuple(sorted(owners - {"01", "01-1", "01-2"})) or None
+        elif scenario == "partly_returned":
+            at_least = 2
+        scenario = "waiting" if scenario.startswith("waiting") else scenario
+        for attempt in range(12):
+            group = self._group(kind, depts, attempt)
+            if group is None:
+                continue
+            start, due, release, steps = self._timeline(scenario, self.days(*group.days))
+            assets = self._free(group, steps[0][0], release, at_least)
+            if assets:
+                break
+        else:
+            return None
+        requester, person = self._borrower(kind, group)
+        plan = _LoanPlan(scenario, kind, requester, person,
+                         self.heads[group.dept] if kind == "inside" else "mayor",
+                         self._purpose(kind, group, person), assets, start, due, [])
+        for day, what, args in steps:  # name the items each return and damage case is about
+            if what == "return":
+                which, condition, note = args
+                if which == "some":
+                    names = assets[:self.days(1, len(assets) - 1)]
+                else:
+                    names = {"all": assets, "first": assets[:1], "rest": assets[1:]}[which]
+                if condition == "damaged":
+                    word = next((w for w in ("เต็นท์", "เก้าอี้", "โต๊ะ") if w in group.name), group.use)
+                    note = _DAMAGE[word]
+                plan.steps += [(day, what, (n, condition, note)) for n in names]
+            elif what in ("settle", "refer"):
+                plan.steps.append((day, what, (assets[0], *args)))
+            elif what == "reject":
+                plan.steps.append((day, what, (self.draw.pick(_REJECTIONS[_voice(kind, person)]),)))
+            else:
+                plan.steps.append((day, what, args))
+        return plan
+
+    # -- who and what --
+
+    def _kind(self) -> str:
+        kinds = ["inside", "outside", "external", "agency"]
+        weights = [35, 15, 35 if self.people else 0, 15 if self.agencies else 0]
+        return self.draw.weighted(kinds, list(accumulate(weights)))
+
+    def _group(self, kind: str, depts: Sequence[str] | None, attempt: int) -> _Group | None:
+        weights = _USE_WEIGHTS[kind]
+        uses = [u for u in weights if u in self.by_use]
+        if attempt < 8 and uses:
+            pool = self.by_use[self.draw.weighted(uses, list(accumulate(weights[u] for u in uses)))]
+        else:  # anything lendable will do
+            pool = self.groups
+        if depts is not None:
+            pool = [g for g in pool if g.dept in depts]
+        return self.draw.pick(pool) if pool else None
+
+    def _free(self, group: _Group, first: int, last: int, at_least: int) -> list[str]:
+        """Assets of the group free from day ``first`` to ``last``, now taken for them."""
+        want = max(at_least, self.days(*group.quantity))
+        n = len(group.assets)
+        offset = int(self.rng.random() * n)
+        chosen: list[str] = []
+        for i in range(n):
+            asset_no = group.assets[(offset + i) % n]
+            if all(hi < first or lo > last for lo, hi in self.held.get(asset_no, ())):
+                chosen.append(asset_no)
+                if len(chosen) == want:
+                    break
+        if len(chosen) < at_least:
+            return []
+        for asset_no in chosen:
+            self.held.setdefault(asset_no, []).append((first, last))
+        return sorted(chosen)
+
+    def _borrower(self, kind: str, group: _Group) -> tuple[str, Person | None]:
+        if kind in ("inside", "outside"):  # staff borrow for themselves, often their own unit's
+            home = [u for u in _BORROWERS if self.homes[u] == group.dept.split("-")[0]]
+            if home and self.rng.random() < 0.5:
+                return self.draw.pick(home), None
+            return self.draw.pick(_BORROWERS), None
+        return _DESK, self.draw.pick(self.agencies if kind == "agency" else self.people)
+
+    def _purpose(self, kind: str, group: _Group, person: Person | None) -> str:
+        voice = _voice(kind, person)
+        texts = _PURPOSES.get((group.use, voice)) or _PURPOSES[group.use, "external"]
+        return self.draw.pick(texts).format(org=person.organisation if person else "")
+
+    # -- when --
+
+    def _timeline(self, scenario: str, length: int) -> tuple[int, int, int, list[tuple[int, str, tuple]]]:
+        """(start, due as requested, the day the assets are free again, the steps) of a loan
+        whose items are out for ``length`` days; the first step is the request."""
+        days = self.days
+        request = None
+        if scenario in ("waiting", "reserved", "rejected", "cancelled"):
+            request = -{"waiting": days(0, 4), "reserved": days(0, 7)}.get(scenario, days(1, 50))
+            start = {"waiting": days(2, 21), "reserved": days(0, 21), "rejected": request + days(1, 10),
+                     "cancelled": request + days(2, 10)}[scenario]
+            due = start + length - 1
+        elif scenario in ("active", "partly_returned"):
+            start = -days(0, 12)
+            due = max(start + length - 1, days(1, 3))
+        elif scenario.startswith("overdue"):
+            due = {"overdue_recent": -days(1, 6), "overdue_chased": -days(8, 25),
+                   "overdue_unchased": -days(8, 30)}[scenario]
+            start = max(due - length + 1, -(LOAN_DAYS - 5))
+        else:  # returned, with every item usable or one damaged or lost
+            plain = scenario == "returned"
+            start = -days(3 if plain else 6, LOAN_DAYS - 3)
+            due = min(start + length - 1, -1 if plain else -4)
+        if request is None:
+            request = max(-LOAN_DAYS, start - days(0, 5))
+        approve = min(0, start, request + days(0, 2))
+        steps: list[tuple[int, str, tuple]] = [(request, "request", ())]
+        step = steps.append
+        if scenario == "waiting":
+            return start, due, _FAR, steps
+        if scenario == "rejected":
+            step((approve, "reject", ()))
+            return start, due, approve, steps
+        if scenario == "cancelled":
+            cancel = min(0, start - 1, request + days(0, 3))
+            if self.rng.random() < 0.5:
+                step((request + days(0, cancel - request), "approve", (self.draw.pick(_APPROVAL_NOTES),)))
+            step((cancel, "cancel", (self.draw.pick(_CANCELLATIONS),)))
+            return start, due, cancel, steps
+        step((approve, "approve", (self.draw.pick(_APPROVAL_NOTES),)))
+        if scenario == "reserved":
+            return start, due, _FAR, steps
+        step((start, "issue", ()))
+        asked = due  # the due date on the request; an extension moves it to ``due``
+        if scenario in ("active", "partly_returned"):
+            if due - 3 >= start and self.rng.random() < 0.2:
+                asked = due - days(2, 3)
+                step((days(start, min(asked, 0)), "extend", (due,)))
+            if scenario == "partly_returned":
+                step((days(start, 0), "return", ("some", "usable", "")))
+            return start, asked, _FAR, steps
+        if scenario.startswith("overdue"):
+            if scenario == "overdue_chased":
+                first = min(0, due + days(1, 7))
+                method = "phone" if self.rng.random() < 0.6 else "letter"
+                step((first, "follow_up", (method, self.draw.pick(_FOLLOW_UPS[method]))))
+                if due <= -15 and first + 5 <= 0:
+                    method = "letter" if method == "phone" else "visit"
+                    step((days(first + 5, 0), "follow_up", (method, self.draw.pick(_FOLLOW_UPS[method]))))
+            return start, due, _FAR, steps
+        back = due
+        if scenario == "returned":  # on time, a day early, late after a phone call, or extended
+            roll = self.rng.random()
+            if roll < 0.2 and due > start:
+                back = due - 1
+            elif roll < 0.35 and due - 2 >= start:
+                asked = due - days(1, 2)
+                step((days(start, asked), "extend", (due,)))
+            elif roll > 0.8:
+                back = min(0, due + days(1, 4))
+                if back >= due + 2:
+                    step((due + 1, "follow_up", ("phone", _FOLLOW_UPS["phone"][0])))
+            step((back, "return", ("all", "usable", "")))
+            return start, asked, back, steps
+        condition = "lost" if scenario == "lost_referred" else "damaged"
+        step((back, "return", ("first", condition, _LOST if condition == "lost" else "")))
+        step((back, "return", ("rest", "usable", "")))
+        if scenario == "damaged_paid":
+            receipt = _PAID.format(book=days(1, 20), no=days(1, 99))
+            step((min(0, back + days(3, 14)), "settle", (receipt,)))
+        elif scenario == "lost_referred":
+            step((min(0, back + days(1, 7)), "refer", (_REFERRAL,)))
+        return start, asked, _FAR, steps
+
+
+def _voice(kind: str, person: Person | None) -> str:
+    """How a purpose or a refusal is worded: private persons are not organisations."""
+    return "private" if person is not None and person.organisation == _PRIVATE else kind
+
+
+def _loan_count(n_assets: int) -> int:
+    """About one loan for every ten assets: 30 for the default 300."""
+    return min(MAX_LOANS, max(len(_SHOWCASE) + 10, n_assets // 10))
+
+
+def _lendable_groups() -> list[_Group]:
+    """Lendable assets in store, bought at least a quarter before the register's last day
+    (long before any demo loan), by department and name; vehicles stay at home."""
+    cutoff = ANCHOR - dt.timedelta(days=90)
+    rows = (Asset.select(Asset.asset_no, Asset.name, Department.code)
+            .join(Department).switch(Asset).join(Category)
+            .where((Asset.lendable == True) & (Asset.status == "available")  # noqa: E712
+                   & (Asset.acquired_on <= cutoff) & (Category.code != "418"))
+            .order_by(Asset.asset_no).tuples())
+    groups: dict[tuple[str, str], _Group] = {}
+    for asset_no, name, dept in rows.iterator():
+        group = groups.get((dept, name))
+        if group is None:
+            use = next((u for u in _USES if u[0] in name), None)
+            if use is None:
+                continue
+            group = groups[dept, name] = _Group(dept, name, use[1], use[2], use[3], [])
+        group.assets.append(asset_no)
+    return [groups[key] for key in sorted(groups)]
+
+
+def _build_loans(draw: _Draw, n_assets: int, say: Callable[[str], None]) -> int:
+    """Lend the demo's assets over the last LOAN_DAYS days; returns the number of loans."""
+    groups = _lendable_groups()
+    if not groups:
+        return 0
+    outsiders = list(Person.select().where(Person.external == True).order_by(Person.id))  # noqa: E712
+    desk = _LoanDesk(draw, groups, outsiders)
+    scenarios = list(_SHOWCASE)
+    mix, mix_cum = list(_MIX), list(accumulate(_MIX.values()))
+    while len(scenarios) < _loan_count(n_assets):
+        scenarios.append(draw.weighted(mix, mix_cum))
+    plans = [p for p in map(desk.plan, scenarios) if p is not None]
+    say(f"Lending assets over the past {LOAN_DAYS} days: {len(plans):,} loans")
+
+    users = {u.username: u for u in User.select(User, Person).join(Person)}
+    build_day = dt.date.today()
+
+    def on(offset: int) -> dt.date:
+        return build_day + dt.timedelta(days=offset)
+
+    events = sorted((day, _STEP_ORDER[what], i, n, what, args)
+                    for i, plan in enumerate(plans) for n, (day, what, args) in enumerate(plan.steps))
+    for day, _, i, _, what, args in events:
+        plan, today = plans[i], on(day)
+        if what == "request":
+            p = plan.borrower
+            outsider = p and ExternalBorrower(name=p.name, organisation=p.organisation,
+                                              address=p.address, phone=p.phone, thai_id=p.thai_id,
+                                              position=p.position)
+            request = LoanRequest(assets=plan.assets, purpose=plan.purpose,
+                                  place="inside" if plan.kind == "inside" else "outside",
+                                  start_on=on(plan.start), due_on=on(plan.due), external=outsider,
+                                  state_agency=plan.kind == "agency")
+            plan.loan_no = loans.request_loan(users[plan.requester], request, today=today).loan_no
+        elif what == "approve":
+            loans.approve_loan(users[plan.approver], plan.loan_no, args[0], today=today)
+        elif what == "reject":
+            loans.reject_loan(users[plan.approver], plan.loan_no, args[0], today=today)
+        elif what == "cancel":
+            loans.cancel_loan(users[plan.requester], plan.loan_no, args[0])
+        elif what == "issue":
+            loans.issue_items(users[_DESK], plan.loan_no, today=today)
+        elif what == "extend":
+            # the desk extends what staff asked for; what the desk entered, the approver does
+            who = plan.approver if plan.requester == _DESK else _DESK
+            loans.extend_loan(users[who], plan.loan_no, on(args[0]), today=today)
+        elif what == "follow_up":
+            loans.record_follow_up(users[_DESK], plan.loan_no, *args, today=today)
+        elif what == "return":
+            loans.return_item(users[_DESK], plan.loan_no, *args, today=today)
+        elif what == "settle":
+            asset_no, note = args
+            owed = (DamageCase.select().join(LoanItem).join(Loan).switch(LoanItem).join(Asset)
+                    .where((Loan.loan_no == plan.loan_no) & (Asset.asset_no == asset_no))
+                    .get().suggested_amount)
+            loans.settle_damage(users[_DESK], plan.loan_no, asset_no, "paid", owed, note, today=today)
+        elif what == "refer":
+            loans.refer_damage(users[_DESK], plan.loan_no, *args)
+    return len(plans)
+
+
 __all__ = ["AGENCY", "ANCHOR", "CATALOGUE", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "DEPARTMENTS",
-           "DemoSummary", "FISCAL_YEARS", "LOCATIONS", "build_demo", "thai_id_check_digit"]
+           "DemoSummary", "FISCAL_YEARS", "LOAN_DAYS", "LOCATIONS", "build_demo", "thai_id_check_digit"]

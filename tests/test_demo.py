@@ -4,17 +4,30 @@ built over a real register."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 
-from models import accounts, audit, demo, integrity, setup
+from models import accounts, audit, demo, integrity, loans, setup
 from models import db as dbmod
 from models.errors import AuthenticationError, ValidationError
 from models.org import get_setting
-from models.schema import Asset, AuditEvent, Category, Department, Location, Person, Setting, User
+from models.schema import (
+    Asset,
+    AuditEvent,
+    Category,
+    DamageCase,
+    Department,
+    Loan,
+    LoanItem,
+    Location,
+    Person,
+    Setting,
+    User,
+)
 from models.values import BE_OFFSET, fiscal_year_bounds, fiscal_year_of, parse_thai_id
 
 N = 300
@@ -43,6 +56,30 @@ def fresh_database(db_url: str, tmp_path, name: str) -> str:
     return url
 
 
+def _without_times(text: str):
+    """An audit event's values without the moments they record (they follow the clock)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if not k.endswith("_at")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    return strip(json.loads(text)) if text else text
+
+
+def loan_register() -> list[tuple]:
+    """The demo's loans: who borrowed what, why and how it went; days counted from today."""
+    today = dt.date.today()
+    rows = []
+    for loan in Loan.select().order_by(Loan.loan_no):
+        items = [(i.asset.asset_no, i.returned_condition, i.return_note) for i in loans.loan_items(loan)]
+        rows.append((loan.loan_no, loan.kind, loan.place, loan.borrower.name, loan.borrower.organisation,
+                     loan.department.code, loan.purpose, loan.status, loan.requested_by.username,
+                     loan.decided_by.username if loan.decided_by_id else None, loan.decision_note,
+                     (loan.start_on - today).days, (loan.due_on - today).days, items))
+    return rows
+
+
 def register() -> dict[str, list[tuple]]:
     """Everything the demo drew, without timestamps and password hashes."""
     assets = [(a.asset_no, a.name, a.description, a.brand, a.model, a.serial_no, a.category.code,
@@ -54,9 +91,10 @@ def register() -> dict[str, list[tuple]]:
                p.external, p.organisation, p.address, p.thai_id)
               for p in Person.select().order_by(Person.id)]
     users = [(u.username, u.role, u.person.name) for u in User.select().order_by(User.id)]
-    events = [(e.seq, e.actor, e.action, e.entity, e.entity_id, e.before, e.after)
-              for e in AuditEvent.select().order_by(AuditEvent.seq)]
-    return {"assets": assets, "people": people, "users": users, "events": events}
+    events = [(e.seq, e.actor, e.action, e.entity, e.entity_id, _without_times(e.before),
+               _without_times(e.after)) for e in AuditEvent.select().order_by(AuditEvent.seq)]
+    return {"assets": assets, "people": people, "users": users, "events": events,
+            "loans": loan_register()}
 
 
 def thai_id_is_valid(number: str) -> bool:
@@ -210,9 +248,96 @@ def test_progress_is_reported(db_url):
     dbmod.bind(db_url)
     said: list[str] = []
     summary = demo.build_demo(40, seed=3, progress=said.append)
-    assert said[-1] == "Registered 40 of 40 assets"
+    assert "Registered 40 of 40 assets" in said
+    assert said[-1].startswith("Lending assets over the past 60 days")
     assert "40 assets" in str(summary) and "เทศบาลนครแม่สอด" in str(summary)
+    assert f"{summary.loans} loans" in str(summary)
     assert "\n" not in str(summary)
+
+
+# ---- the loan register -------------------------------------------------------------------
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.replace(tzinfo=dt.UTC).astimezone().date()
+
+
+def test_the_demo_shows_loans_in_every_state(built):
+    today = dt.date.today()
+    assert 25 <= built.loans == Loan.select().count() <= 40
+    assert f"{built.loans} loans" in str(built)
+    by_status = defaultdict(list)
+    for loan in Loan.select():
+        by_status[loan.status].append(loan)
+    assert set(by_status) == {"requested", "approved", "active", "returned", "rejected", "cancelled"}
+    assert any(loan.start_on >= today for loan in by_status["approved"])  # reservations ahead
+    assert any(loan.due_on >= today for loan in by_status["active"])
+    partly = [loan for loan in by_status["active"]
+              if {i.returned_at is None for i in loans.loan_items(loan)} == {True, False}]
+    assert partly, "no loan is partly returned"
+    overdue = loans.overdue_loans(today)
+    assert any(o.last_follow_up is not None and o.last_follow_up.on_date > o.loan.due_on
+               for o in overdue)
+    assert any(o.follow_up_late and o.days_overdue > 7 for o in overdue)
+    cases = list(DamageCase.select())
+    assert any(c.condition == "damaged" and c.status == "open" and not c.referred for c in cases)
+    assert any(c.status == "settled" and c.settlement == "paid" and c.amount > 0 for c in cases)
+    assert any(c.condition == "lost" and c.status == "open" and c.referred for c in cases)
+    assert integrity.verify().ok, [c for c in integrity.verify().checks if not c.ok]
+
+
+def test_every_approver_has_requests_waiting(built):
+    users = {u.username: u for u in User.select()}
+    mayor = loans.approvals_inbox(users["mayor"])
+    assert mayor and {loan.kind for loan in mayor} <= {"outside", "agency"}
+    assert {loan.kind for loan in mayor} == {"outside", "agency"}
+    head = loans.approvals_inbox(users["head"])
+    assert head and all(loan.kind == "inside" and loan.department.code.startswith("01") for loan in head)
+    assert loans.approvals_inbox(users["head2"])  # the head of กองคลัง heads the supply unit
+    assert get_setting("supply_head") == "head2"
+    assert not loans.approvals_inbox(users["staff"])
+
+
+def test_loans_were_made_by_the_right_people_through_the_loan_desk(built):
+    today = dt.date.today()
+    heads = {u.person.department_id: u.username for u in User.select().where(User.role == "dept_head")}
+    agencies = {org for org, _, _ in demo._OUTSIDE} & demo._STATE_AGENCIES
+    for loan in Loan.select():
+        requester, borrower = loan.requested_by, loan.borrower
+        if borrower.external:  # entered at the desk for an outside borrower, with a valid ID
+            assert requester.username == "storekeeper"
+            assert thai_id_is_valid(borrower.thai_id)
+            assert (loan.kind == "agency") == (borrower.organisation in agencies), loan.loan_no
+        else:  # staff ask for themselves
+            assert requester.role == "staff" and requester.person_id == borrower.id
+            assert loan.kind == loan.place
+        if loan.decided_by_id:
+            expected = heads[loan.department_id] if loan.kind == "inside" else "mayor"
+            assert loan.decided_by.username == expected, loan.loan_no
+        assert loan.purpose
+        requested = local_day(loan.requested_at)
+        assert today - dt.timedelta(days=demo.LOAN_DAYS) <= requested <= loan.start_on <= loan.due_on
+        items = loans.loan_items(loan)
+        assert items and all(i.asset.lendable and i.asset.category.code != "418" for i in items)
+        assert len({i.asset.department_id for i in items}) == 1
+        for item in items:  # moments agree with the days the loan register shows
+            if item.issued_at:
+                assert local_day(item.issued_at) == loan.issued_on
+            if loan.status == "returned":
+                assert local_day(item.returned_at) <= loan.returned_on <= today
+        history = audit.history("loan", loan.loan_no)
+        assert history[0].action == "loan.request" and history[0].actor == requester.username
+        desk = {e.actor for e in history if e.action in ("loan.issue", "loan.return")}
+        assert desk <= {"storekeeper"}
+    out = LoanItem.select().where(LoanItem.out_flag == 1).count()
+    assert Asset.select().where(Asset.status == "on_loan").count() == out > 0
+
+
+@pytest.mark.parametrize("n_assets", [0, 25])
+def test_a_tiny_demo_lends_what_it_has(db_url, n_assets):
+    dbmod.bind(db_url)
+    summary = demo.build_demo(n_assets, seed=5)
+    assert summary.loans == Loan.select().count()
+    assert integrity.verify().ok
 
 
 # ---- repeatable ----------------------------------------------------------------------------
@@ -225,7 +350,8 @@ def test_the_same_seed_gives_the_same_register(db_url, tmp_path):
     demo.build_demo(120, seed=7)
     second = register()
     assert len(first["assets"]) == 120
-    for part in ("assets", "people", "users", "events"):
+    assert len(first["loans"]) >= 15
+    for part in ("assets", "people", "users", "events", "loans"):
         assert first[part] == second[part], part
 
 
