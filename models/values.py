@@ -161,3 +161,17 @@ def parse_thai_id(value: object, field: str = "thai_id", label: str | None = Non
     if (11 - total % 11) % 10 != int(digits[12]):
         raise ValidationError(field, f"The {label} '{value}' has a wrong check digit.")
     return digits
+
+
+def local_datetime(utc_naive: dt.datetime | None) -> dt.datetime | None:
+    """A stored (naive UTC) time as the local wall-clock time of the machine, which runs
+    on the agency's time like ``date.today()`` does."""
+    if utc_naive is None:
+        return None
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def local_date(utc_naive: dt.datetime | None) -> dt.date | None:
+    """The local calendar day of a stored (naive UTC) time."""
+    local = local_datetime(utc_naive)
+    return local.date() if local else None

@@ -92,3 +92,22 @@ def test_yes_no(text, value):
 def test_unclear_yes_no_is_refused():
     with pytest.raises(ValidationError, match="yes or no"):
         parse_bool("maybe", "lendable")
+
+
+def test_stored_utc_times_show_on_the_local_day(monkeypatch):
+    import os
+    import time
+
+    from models.values import local_date, local_datetime
+
+    monkeypatch.setenv("TZ", "Asia/Bangkok")
+    time.tzset()
+    try:
+        # 20:30 UTC on 27 Nov is 03:30 on 28 Nov in Bangkok.
+        assert local_date(dt.datetime(2026, 11, 27, 20, 30)) == dt.date(2026, 11, 28)
+        assert local_datetime(dt.datetime(2026, 11, 27, 20, 30)) == dt.datetime(2026, 11, 28, 3, 30)
+        assert local_date(None) is None
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+        assert "TZ" not in os.environ
