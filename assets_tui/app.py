@@ -4,22 +4,61 @@ it binds the database, chooses the language and opens on the login screen."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 
 import peewee
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
-from models import org
-from models.db import bind
+from models import accounts, loans, org
+from models.db import bind, db
 from models.errors import DomainError
 from models.schema import User
 
 from .i18n import set_language, t
-from .screens import AssetListScreen, HelpScreen, LoginScreen
+from .screens import (
+    ApprovalsScreen,
+    AssetListScreen,
+    HelpScreen,
+    LoanDeskScreen,
+    LoanRegisterScreen,
+    LoginScreen,
+    MyLoansScreen,
+    OverdueScreen,
+)
 from .widgets import localize_bindings
+
+SIGNED_OUT = "signed_out"  # the mode that holds the login screen after a logout
+APPROVALS_RECOUNT = 60.0  # seconds between counts of the requests waiting for this user
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the app with its own stack of screens (a Textual mode), on a fixed key,
+    offered to those whose role the domain lets do its work."""
+
+    mode: str
+    key: str
+    screen: type[Screen]
+    offered: Callable[[User], bool]
+
+
+SECTIONS = (
+    Section("register", "f2", AssetListScreen, lambda user: accounts.can(user, "asset.read")),
+    Section("loans", "f3", LoanRegisterScreen, lambda user: accounts.can(user, "loan.read")),
+    Section("requests", "f4", MyLoansScreen, lambda user: accounts.can(user, "loan.request")),
+    Section("approvals", "f5", ApprovalsScreen, loans.decides_loans),
+    Section("desk", "f6", LoanDeskScreen, lambda user: accounts.can(user, "loan.issue")),
+    Section("overdue", "f7", OverdueScreen, lambda user: accounts.can(user, "loan.follow_up")),
+)
 
 
 class ScreenCommands(Provider):
@@ -54,6 +93,10 @@ class AssetsApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
+        *(Binding(section.key, f"section('{section.mode}')", f"section.{section.mode}",
+                  tooltip=f"section.{section.mode}.tip", id=f"app.section.{section.mode}",
+                  key_display=section.key.upper(), show=False)  # shown on the SectionBar
+          for section in SECTIONS),
         Binding("f1,question_mark", "help", "bind.help", tooltip="bind.help.tip", id="app.help"),
         Binding("ctrl+l", "logout", "bind.logout", tooltip="bind.logout.tip", id="app.logout"),
         Binding("ctrl+q", "quit", "bind.quit", tooltip="bind.quit.tip", id="app.quit",
@@ -62,11 +105,21 @@ class AssetsApp(App[None]):
                 id="app.palette", priority=True, show=False),
     ]
 
+    approvals_waiting: reactive[int | None] = reactive(None)
+    """How many requests wait for this user's decision (None: not counted, or no inbox)."""
+
+    @dataclass
+    class ApprovalsCounted(Message):
+        user: User
+        count: int
+
     def __init__(self, lang: str = "th") -> None:
         super().__init__()
         localize_bindings(self)
         self.lang = lang
         self.user: User | None = None
+        self.sections: list[str] = []  # the modes this user is offered
+        self._recount: Timer | None = None
 
     def on_mount(self) -> None:
         try:
@@ -76,23 +129,98 @@ class AssetsApp(App[None]):
         self.push_screen(LoginScreen(), callback=self._logged_in)
 
     def _logged_in(self, user: User | None) -> None:
-        if user is not None:
-            self.user = user
-            self.push_screen(AssetListScreen())
+        if user is None:
+            return
+        self.user = user
+        self.sections = [section.mode for section in SECTIONS if section.offered(user)]
+        for section in SECTIONS:
+            if section.mode in self.sections:
+                self.add_mode(section.mode, section.screen)
+        self.switch_mode(self.sections[0])
+        self.show_approvals_count(None)
+        if "approvals" in self.sections:
+            self.count_approvals()
+            self._recount = self.set_interval(APPROVALS_RECOUNT, self.count_approvals)
+
+    # ---- sections --------------------------------------------------------------------
+
+    def action_section(self, mode: str) -> None:
+        if mode in self.sections:
+            self.switch_mode(mode)
+            self.count_approvals()
+
+    def offered_sections(self) -> list[tuple[str, str, str, str, bool]]:
+        """(mode, key shown, label, tooltip, is current) of each section this user is offered."""
+        offered = []
+        for section in SECTIONS:
+            if section.mode not in self.sections:
+                continue
+            [binding] = self._bindings.key_to_bindings[section.key]
+            offered.append((section.mode, self.get_key_display(binding), binding.description,
+                            binding.tooltip, section.mode == self.current_mode))
+        return offered
+
+    def show_approvals_count(self, count: int | None) -> None:
+        """The approvals section says how many requests wait for this user."""
+        label = t("section.approvals") + (f" ({count:,})" if count is not None else "")
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            table[key] = [replace(b, description=label) if b.action == "section('approvals')" else b
+                          for b in bindings]
+        self.approvals_waiting = count
+        self.refresh_bindings()
+
+    def count_approvals(self) -> None:
+        if self.user is not None and "approvals" in self.sections:
+            self._count_approvals(self.user)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="approvals-count")
+    def _count_approvals(self, user: User) -> None:
+        with db.connection_context():
+            count = len(loans.approvals_inbox(user))
+        self.post_message(self.ApprovalsCounted(user, count))
+
+    def on_assets_app_approvals_counted(self, counted: ApprovalsCounted) -> None:
+        if counted.user is self.user:
+            self.show_approvals_count(counted.count)
 
     # ---- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self.user is not None
+        if action == "section":
+            if not parameters or parameters[0] not in self.sections:
+                return False
+            return None if self.current_mode == parameters[0] else True
         return True
 
     async def action_logout(self) -> None:
         self.user = None
+        if self._recount is not None:
+            self._recount.stop()
+            self._recount = None
+        if self.current_mode in self.sections:
+            # Textual cannot switch back to its first mode; a blank one holds the login.
+            if SIGNED_OUT not in self._modes:
+                self.add_mode(SIGNED_OUT, Screen)
+            await self.switch_mode(SIGNED_OUT)
+        for mode in self.sections:
+            await self.remove_mode(mode)
+        self.sections = []
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self.push_screen(LoginScreen(), callback=self._logged_in)
         self.notify(t("login.logged_out"))
+
+    async def action_new_request(self) -> None:
+        """A new loan request, from anywhere: opens "my requests" with the request form."""
+        if "requests" not in self.sections:
+            return
+        await self.switch_mode("requests")
+        screen = self.screen
+        if isinstance(screen, MyLoansScreen):
+            screen.action_new_request()
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -102,6 +230,12 @@ class AssetsApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The app-wide commands, in the app's language; the screen's own come from
         ``ScreenCommands``."""
+        for mode, key, label, tooltip, current in self.offered_sections():
+            if not current:
+                yield SystemCommand(f"{label} ({key})", tooltip, partial(self.action_section, mode))
+        if accounts.can(self.user, "loan.request") and "requests" in self.sections:
+            yield SystemCommand(t("bind.new_request"), t("bind.new_request.tip"),
+                                self.action_new_request)
         yield SystemCommand(t("palette.theme"), t("palette.theme.tip"), self.action_change_theme)
         yield SystemCommand(t("bind.quit"), t("bind.quit.tip"), self.action_quit)
 
@@ -124,6 +258,11 @@ class AssetsApp(App[None]):
                 for keys, binding in by_action.values()]
 
     # ---- failures --------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own background jobs report failures like the screens' do."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
 
     def report_error(self, error: BaseException) -> None:
         """Show a failure as one sentence; the domain's own sentences as they are."""

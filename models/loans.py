@@ -296,6 +296,24 @@ def _resolve_borrower(actor, req: LoanRequest) -> Person:
     return actor.person
 
 
+def _refuse_unlendable(number: str, asset: Asset | None) -> None:
+    if asset is None:
+        raise ValidationError("assets", f"There is no asset number '{number}'.")
+    if not asset.lendable:
+        raise ValidationError("assets", f"Asset {number} is not lendable.")
+    if asset.status not in ("available", "on_loan"):
+        raise ValidationError("assets", f"Asset {number} cannot be lent: it is {asset.status.replace('_', ' ')}.")
+
+
+def lendable_asset(asset_no: str) -> Asset:
+    """The asset with this number if a request may name it, or the sentence saying why not
+    (the same check ``request_loan`` makes), so a form can refuse it as it is typed."""
+    number = (asset_no or "").strip()
+    asset = Asset.select(Asset, Category).join(Category).where(Asset.asset_no == number).first()
+    _refuse_unlendable(number, asset)
+    return asset
+
+
 def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
     """Record a written loan request; it waits for the approver its kind calls for."""
     require(actor, "loan.request")
@@ -321,13 +339,7 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
         found = {a.asset_no: a for a in Asset.select(Asset, Category).join(Category)
                  .where(Asset.asset_no.in_(numbers))}
         for number in numbers:
-            asset = found.get(number)
-            if asset is None:
-                raise ValidationError("assets", f"There is no asset number '{number}'.")
-            if not asset.lendable:
-                raise ValidationError("assets", f"Asset {number} is not lendable.")
-            if asset.status not in ("available", "on_loan"):
-                raise ValidationError("assets", f"Asset {number} cannot be lent: it is {asset.status.replace('_', ' ')}.")
+            _refuse_unlendable(number, found.get(number))
         assets = [found[n] for n in numbers]
         kind = "agency" if req.state_agency else place
         departments = {a.department_id for a in assets}
@@ -677,10 +689,17 @@ def loan_query(f: LoanFilter, today: dt.date | None = None) -> pw.ModelSelect:
     return q.order_by(Loan.requested_at.desc(), Loan.id.desc())
 
 
+def decides_loans(user) -> bool:
+    """Whether this user has an approvals inbox at all: department and agency heads, the
+    agency head's delegates and the head of the supply unit."""
+    return user is not None and (
+        user.role in ("dept_head", "agency_head")
+        or user.username in _usernames("agency_head_delegates") | _usernames("supply_head"))
+
+
 def approvals_inbox(user) -> list[Loan]:
     """Requests waiting that this user may decide."""
-    if user is None or user.role not in ("dept_head", "agency_head") and \
-            user.username not in _usernames("agency_head_delegates") | _usernames("supply_head"):
+    if not decides_loans(user):
         return []
     pending = Loan.select(Loan, Person, Department).join(Person).switch(Loan).join(Department) \
         .where(Loan.status == "requested").order_by(Loan.start_on, Loan.id)

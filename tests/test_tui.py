@@ -551,7 +551,7 @@ def test_every_binding_has_an_id_and_words_in_both_languages():
     from assets_tui import screens, widgets
 
     classes = [app_module.AssetsApp, *(getattr(screens, n) for n in screens.__all__),
-               widgets.AssetTable, widgets.SearchBox]
+               *(getattr(widgets, n) for n in widgets.__all__ if isinstance(getattr(widgets, n), type))]
     for cls in classes:
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding)

@@ -23,6 +23,7 @@ from models.schema import Asset, Category, Department, Location, Person, User
 from models.values import format_date_be, format_money
 
 from ..i18n import action_label, field_label, language, status_label, t
+from ..widgets import SectionBar
 from .asset_form import MOVE_FIELDS, AssetFormScreen
 from .base import AppScreen
 
@@ -168,6 +169,7 @@ class AssetDetailScreen(AppScreen[None]):
                                          markup=False)
             yield Static(t("asset.history"), classes="section-title")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:

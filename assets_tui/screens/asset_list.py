@@ -30,7 +30,7 @@ from models.schema import Asset
 from models.values import format_money
 
 from ..i18n import field_label, language, status_label, t
-from ..widgets import AssetTable, SearchBox
+from ..widgets import AssetTable, SearchBox, SectionBar
 from .asset_detail import AssetDetailScreen
 from .asset_form import AssetFormScreen
 from .base import AppScreen
@@ -137,6 +137,7 @@ class AssetListScreen(AppScreen[None]):
                                 select_on_focus=False)
             yield Static(t("assets.loading"), id="result-count", markup=False)
             yield AssetTable(id="assets")
+        yield SectionBar()
         yield Footer()
 
     def on_mount(self) -> None:
