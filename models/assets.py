@@ -483,13 +483,40 @@ class HistoryEntry:
     action: str
     before: dict
     after: dict
+    ref: str = ""  # the loan or damage case an entry belongs to, if any
+
+
+# Loan events that concern every item of the loan; hand-over and return concern one item.
+_LOAN_WIDE = ("loan.request", "loan.approve", "loan.reject", "loan.cancel", "loan.extend",
+              "loan.follow_up")
 
 
 def asset_history(asset_no: str) -> list[HistoryEntry]:
-    """Every change to one asset, oldest first, from the audit log."""
-    get_asset(asset_no)
-    return [HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), audit.decode(e.after))
-            for e in audit.history("asset", asset_no)]
+    """Everything that happened to one asset, oldest first, from the audit log: its register
+    changes, the loans it was on (request, decision, hand-over, return, extension, follow-up)
+    and its damage cases."""
+    from .schema import AuditEvent, DamageCase, Loan, LoanItem
+
+    asset = get_asset(asset_no)
+    entries = [HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), audit.decode(e.after))
+               for e in audit.history("asset", asset.asset_no)]
+    items = list(LoanItem.select(LoanItem.id, Loan.loan_no).join(Loan).where(LoanItem.asset == asset.id).tuples())
+    loan_nos = sorted({no for _, no in items})
+    if loan_nos:
+        events = (AuditEvent.select().where((AuditEvent.entity == "loan") & AuditEvent.entity_id.in_(loan_nos))
+                  .order_by(AuditEvent.seq))
+        for e in events:
+            before, after = audit.decode(e.before), audit.decode(e.after)
+            if e.action in _LOAN_WIDE or after.get("asset_no") == asset.asset_no:
+                entries.append(HistoryEntry(e.seq, e.at, e.actor, e.action, before, after, e.entity_id))
+    cases = [str(c.id) for c in DamageCase.select(DamageCase.id).where(DamageCase.item.in_([i for i, _ in items]))] \
+        if items else []
+    if cases:
+        for e in AuditEvent.select().where((AuditEvent.entity == "damage_case") & AuditEvent.entity_id.in_(cases)):
+            after = audit.decode(e.after)
+            entries.append(HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), after,
+                                        after.get("loan_no", "")))
+    return sorted(entries, key=lambda h: h.seq)
 
 
 # ---- search --------------------------------------------------------------------------

@@ -298,3 +298,21 @@ def test_person_record_is_reused_for_a_returning_outside_borrower(office):
     request(o["storekeeper"], [o["tent"]], place="outside", external=ext)
     request(o["storekeeper"], [o["p"][0]], place="outside", external=ext)
     assert Person.select().where(Person.name == "นางสาวมาลี ดีงาม").count() == 1
+
+
+def test_an_assets_history_shows_its_loans_and_damage(office):
+    o = office
+    loan = request(o["staff"], o["p"][:2])
+    loans.approve_loan(o["dept_head"], loan.loan_no, today=TODAY)
+    loans.issue_items(o["storekeeper"], loan.loan_no, today=TODAY)
+    loans.return_item(o["storekeeper"], loan.loan_no, o["p"][0], "damaged", "ขาตั้งหัก", today=TODAY)
+    loans.settle_damage(o["storekeeper"], loan.loan_no, o["p"][0], "paid", "500")
+    history = assets.asset_history(o["p"][0])
+    assert [h.action for h in history] == ["asset.register", "loan.request", "loan.approve", "loan.issue",
+                                           "loan.return", "damage.open", "damage.settle"]
+    assert {h.ref for h in history[1:]} == {loan.loan_no}
+    assert history[4].after["condition"] == "damaged"
+    # The other item's hand-over is in its own history, not in this one.
+    other = assets.asset_history(o["p"][1])
+    assert [h.action for h in other].count("loan.issue") == 1
+    assert "damage.open" not in [h.action for h in other]
