@@ -180,6 +180,7 @@ class LoanRequestScreen(AppModal[str | None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         table.remove_row(key)
         self.asset_nos.remove(str(key.value))
+        self.clear_error("assets")  # it may have been about the asset taken off
         if not table.row_count:
             table.display = False
             self.query_one("#field-asset").focus()
