@@ -1041,6 +1041,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _loan_parsers(sub)
     _reference_parsers(sub)
+    from assets_tui.cli_print import add_print_parser
+    add_print_parser(sub)
     return parser
 
 

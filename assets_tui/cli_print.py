@@ -1,0 +1,143 @@
+"""``assets-tui print``: printed documents as PDF files.
+
+Printing only reads the register, so it needs no login and records nothing. ``--as USER``
+only names who printed the document in its footer (the operating system's account name
+is used otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+from typing import Any
+
+
+def _base():
+    """The main command line module (imported late: it imports this one)."""
+    from . import cli
+
+    return cli
+
+
+def _printed_by(args: argparse.Namespace) -> str:
+    """Who printed, as the page footer says it."""
+    username = getattr(args, "printed_as", None)
+    if username:
+        from models.accounts import get_user
+        from models.schema import Person
+
+        user = get_user(username)
+        person = Person.get_by_id(user.person_id)
+        return f"{person.name} ({user.username})"
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no account name on this system
+        return ""
+
+
+def _need_output(args: argparse.Namespace) -> str:
+    cli = _base()
+    if not args.output:
+        raise cli.CommandError("Name the PDF to write with -o FILE.pdf.")
+    return args.output
+
+
+def cmd_print_labels(args: argparse.Namespace) -> int:
+    from forms import labels
+    from forms.pdf import paper_settings
+
+    cli = _base()
+    if args.list_templates:
+        rows = [[t.name, f"{t.per_sheet}", t.description] for t in labels.templates().values()]
+        cli.print_table(["template", "labels", "description"], rows)
+        return 0
+    output = _need_output(args)
+    template = labels.get_template(args.template)
+    if not 1 <= args.start_at <= template.per_sheet:
+        raise cli.CommandError(f"--start-at must be between 1 and {template.per_sheet} on the "
+                               f"{template.name} template.")
+    cli.open_database(args)
+    chosen = labels.select_assets(args.assets or (), department=args.department,
+                                  location=args.location, category=args.category)
+    settings = paper_settings()
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        run = labels.render_labels(out, (labels.label_data(a) for a in chosen), template,
+                                   start_at=args.start_at, settings=settings, outline=args.outline)
+        if run.labels == 0:
+            raise cli.CommandError("No asset matches: no labels were printed.")
+    sheets = ("page" if template.per_sheet == 1 else "sheet") + ("" if run.pages == 1 else "s")
+    cli._say(f"wrote {run.labels:,} labels on {run.pages:,} {sheets} ({template.name}) to {output}")
+    if run.narrow_barcode:
+        cli._note(f"{len(run.narrow_barcode):,} barcodes are too long for {template.name} labels "
+                  f"and may not scan ({', '.join(run.narrow_barcode[:5])}"
+                  f"{', …' if len(run.narrow_barcode) > 5 else ''}): use a wider template")
+    if run.without_barcode:
+        cli._note(f"{len(run.without_barcode):,} labels have no barcode: Code 128 carries only "
+                  f"ASCII letters, digits and signs ({', '.join(run.without_barcode[:5])}"
+                  f"{', …' if len(run.without_barcode) > 5 else ''})")
+    return 0
+
+
+def cmd_print_slip(args: argparse.Namespace) -> int:
+    from forms.pdf import paper_settings
+    from forms.slip import render_slip, slip_data
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    data = slip_data(args.loan_no)
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        pages = render_slip(out, data, settings, printed_by=printed_by, printed_at=dt.datetime.now())
+    cli._say(f"wrote the loan slip {data.loan_no} ({pages} {'page' if pages == 1 else 'pages'}) "
+             f"to {output}")
+    return 0
+
+
+def add_print_parser(sub: Any) -> None:
+    """Register ``print`` and its documents on the main parser's sub-commands."""
+    cli = _base()
+    p = cli._add(sub, "print", help="print labels and loan slips as PDF",
+                 description="Write printed documents as PDF files: asset labels with Code 128 "
+                             "barcodes and loan slips (ใบยืมพัสดุ). Thai text is shaped for paper "
+                             "and copies as the same words. Printing only reads the register: "
+                             "no login is needed and nothing is recorded.")
+    kinds = p.add_subparsers(dest="print_command", metavar="DOCUMENT", required=True)
+
+    q = cli._add(kinds, "labels", help="asset labels on label sheets or a roll",
+                 description="Asset labels: the asset number as a Code 128 barcode and in "
+                             "text, the asset's name (shortened to fit), the agency and the "
+                             "fiscal year acquired. Choose assets by number, department, "
+                             "location or category (criteria combine); disposed assets get no "
+                             "label. --start-at continues a partly used sheet. "
+                             "--list-templates shows the label sheets known.")
+    q.add_argument("--asset", dest="assets", action="append", metavar="NO",
+                   help="an asset to label (repeat for more)")
+    q.add_argument("--department", metavar="CODE", help="the assets of this department")
+    q.add_argument("--location", metavar="CODE", help="the assets at this location")
+    q.add_argument("--category", metavar="CODE", help="the assets of this category, e.g. 416")
+    q.add_argument("--template", metavar="NAME", default=None,
+                   help="the label sheet (default a4-3x8; see --list-templates)")
+    q.add_argument("--start-at", type=int, default=1, metavar="N",
+                   help="the first free position on the sheet, counted along the rows from "
+                        "the top left (default 1)")
+    q.add_argument("--outline", action="store_true",
+                   help="draw each label's edge, for a trial print on plain paper")
+    q.add_argument("--list-templates", action="store_true", help="list the label templates")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    q.set_defaults(func=cmd_print_labels)
+
+    q = cli._add(kinds, "slip", help="a loan slip (ใบยืมพัสดุ)",
+                 description="The loan slip filled from the loan register: borrower, purpose, "
+                             "period, items, the borrower's undertaking, and the blocks to sign "
+                             "for the endorsement, the supply officer's check, the approval, "
+                             "the hand-over and the return. The slip number is printed as a "
+                             "barcode, so a paper slip scanned at the desk opens its loan.")
+    q.add_argument("loan_no", metavar="LOAN_NO", help="the loan's number, e.g. L2570-0001")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    q.add_argument("--as", dest="printed_as", metavar="USER",
+                   help="who is printing, named in the footer (no password: nothing is "
+                        "recorded; default: this computer's account name)")
+    q.set_defaults(func=cmd_print_slip)
