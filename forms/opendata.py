@@ -55,7 +55,7 @@ from models.schema import (
     Person,
     User,
 )
-from models.values import format_date_be
+from models.values import format_date_be, local_date
 
 FORMATS = ("csv", "json", "xlsx")
 PAGE_SIZE = 1000
@@ -297,7 +297,8 @@ def loan_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "purpose": row["purpose"],
         "place": row["place"],
         "status": row["status"],
-        "requested_on": _iso(row["requested_at"]),
+        "requested_on": _iso(local_date(row["requested_at"]) if isinstance(row["requested_at"], dt.datetime)
+                             else row["requested_at"]),
         "approved_by": row["approver"] if approved else None,
         "start_on": _iso(row["start_on"]),
         "due_on": _iso(row["due_on"]),

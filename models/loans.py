@@ -37,7 +37,14 @@ from .schema import (
     User,
     utcnow,
 )
-from .values import fiscal_year_of, parse_date, parse_money, parse_thai_id
+from .values import (
+    fiscal_year_of,
+    format_date_be,
+    local_date,
+    parse_date,
+    parse_money,
+    parse_thai_id,
+)
 
 KIND_NAMES = {
     "inside": ("ยืมใช้ภายในสถานที่", "use inside the premises"),
@@ -97,7 +104,7 @@ def snapshot(loan: Loan, items: Sequence[LoanItem] | None = None) -> dict[str, A
         "purpose": loan.purpose,
         "place": loan.place,
         "status": loan.status,
-        "requested_on": loan.requested_at.date() if loan.requested_at else None,
+        "requested_on": local_date(loan.requested_at),
         "requested_by": loan.requested_by.username,
         "approved_by": loan.decided_by.username if loan.decided_by_id and loan.status != "rejected" else None,
         "decided_at": loan.decided_at,
@@ -170,8 +177,12 @@ def _require_approver(actor, loan: Loan) -> None:
     role = approver_role(loan)
     if role == "dept_head":
         who = f"the head of {loan.department.name}"
+        if _usernames("supply_head"):
+            who += " or the head of the supply unit"
     else:
         who = f"the {role_label(role, 'en')}"
+        if _usernames("agency_head_delegates"):
+            who += " or a named delegate"
     names = ", ".join(f"{u.person.name} ({u.username})" for u in allowed) or "nobody is set up yet"
     raise PermissionDenied(
         f"Loan {loan.loan_no} ({kind}) may be approved only by {who}: {names}.")
@@ -216,7 +227,7 @@ def _refuse_conflicts(asset_ids, start, end, exclude_loan=None, today=None) -> N
         raise ValidationError(
             "assets",
             f"Asset {asset.asset_no} is already lent on loan {other.loan_no} "
-            f"from {other.start_on:%Y-%m-%d} to {other.due_on:%Y-%m-%d}.")
+            f"from {format_date_be(other.start_on, short=True)} to {format_date_be(other.due_on, short=True)}.")
 
 
 # ---- numbers -------------------------------------------------------------------------
@@ -327,9 +338,9 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
     start = parse_date(req.start_on, "start_on", "start date")
     due = parse_date(req.due_on, "due_on", "due date")
     if start < today:
-        raise ValidationError("start_on", f"The start date {start:%Y-%m-%d} is in the past.")
+        raise ValidationError("start_on", f"The start date {format_date_be(start, short=True)} is in the past.")
     if due < start:
-        raise ValidationError("due_on", f"The due date {due:%Y-%m-%d} is before the start date {start:%Y-%m-%d}.")
+        raise ValidationError("due_on", f"The due date {format_date_be(due, short=True)} is before the start date {format_date_be(start, short=True)}.")
     numbers = [n.strip() for n in req.assets if n and n.strip()]
     if not numbers:
         raise ValidationError("assets", "Name at least one asset to borrow.")
@@ -440,7 +451,7 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
         loan = get_loan(loan_no)
         _require_status(loan, ("approved",), "handed over")
         if today < loan.start_on:
-            raise ValidationError("start_on", f"Loan {loan.loan_no} starts on {loan.start_on:%Y-%m-%d}; it cannot be handed over before then.")
+            raise ValidationError("start_on", f"Loan {loan.loan_no} starts on {format_date_be(loan.start_on, short=True)}; it cannot be handed over before then.")
         if asset_nos:
             wanted = [_item(loan, n) for n in asset_nos]
         else:
@@ -522,7 +533,7 @@ def extend_loan(actor, loan_no: str, due_on: Any, today: dt.date | None = None) 
         if actor.id == loan.requested_by_id or actor.person_id == loan.borrower_id:
             raise PermissionDenied(f"You cannot extend loan {loan.loan_no}, which you requested or borrow.")
         if new_due <= loan.due_on:
-            raise ValidationError("due_on", f"The new due date must be after {loan.due_on:%Y-%m-%d}.")
+            raise ValidationError("due_on", f"The new due date must be after {format_date_be(loan.due_on, short=True)}.")
         items = [i for i in loan_items(loan) if i.returned_at is None]
         _lock_assets(i.asset_id for i in items)
         _refuse_conflicts([i.asset_id for i in items], loan.due_on + dt.timedelta(days=1), new_due,
@@ -618,6 +629,8 @@ def settle_damage(actor, loan_no: str, asset_no: str, settlement: str, amount: A
     if settlement not in SETTLEMENTS:
         raise ValidationError("settlement", "The settlement must be repaired, replaced or paid.")
     paid: Decimal | None = None
+    if settlement != "paid" and amount not in (None, ""):
+        raise ValidationError("amount", f"An amount is recorded only when the borrower paid; this case was {settlement}.")
     if settlement == "paid":
         paid = parse_money(amount, "amount", "amount paid")
         if paid <= 0:
