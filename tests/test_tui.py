@@ -569,3 +569,15 @@ def test_every_text_key_used_on_screen_exists():
     missing = sorted(key for key in used if not i18n.has(key))
     assert not missing, missing
     assert all(th and en for th, en in i18n.STRINGS.values())
+
+
+def test_history_rows_name_loan_events_with_their_loan():
+    from assets_tui.screens.asset_detail import loan_event_detail
+    from models.assets import HistoryEntry
+
+    returned = HistoryEntry(9, "2026-11-28T03:00:00.000000Z", "storekeeper", "loan.return", {},
+                            {"asset_no": "422-64-0003", "condition": "damaged", "note": "ขาตั้งหัก"}, "L2570-0001")
+    settled = HistoryEntry(10, "2026-11-28T03:05:00.000000Z", "storekeeper", "damage.settle", {},
+                           {"settlement": "paid", "amount": "1500.00"}, "L2570-0001")
+    assert loan_event_detail(returned) == "สภาพ: ชำรุด · หมายเหตุ: ขาตั้งหัก"
+    assert loan_event_detail(settled) == "ชดใช้โดย: ชดใช้เป็นเงิน · จำนวนเงิน: 1,500.00"

@@ -22,7 +22,7 @@ from models.db import db
 from models.schema import Asset, Category, Department, Location, Person, User
 from models.values import format_date_be, format_money
 
-from ..i18n import action_label, field_label, language, status_label, t
+from ..i18n import action_label, field_label, has, language, status_label, t
 from ..widgets import SectionBar
 from .asset_form import MOVE_FIELDS, AssetFormScreen
 from .base import AppScreen
@@ -115,11 +115,35 @@ def _label(key: str) -> str:
     return {"status": t("assets.status"), "agency": t("asset.agency")}.get(key, key)
 
 
+LOAN_EVENT_KEYS = ("condition", "settlement", "amount", "method", "due_on", "note")
+
+
+def loan_event_detail(entry: HistoryEntry) -> str:
+    """A loan or damage event in a few words: condition, settlement, amount, method, due date, note."""
+    parts = []
+    for key in LOAN_EVENT_KEYS:
+        value = entry.after.get(key)
+        if value in (None, "") or (key == "due_on" and entry.action != "loan.extend"):
+            continue
+        if key == "amount":
+            value = f"{Decimal(str(value)):,.2f}"
+        elif key == "due_on":
+            value = format_date_be(dt.date.fromisoformat(str(value)), short=True)
+        elif has(f"loanevent.value.{value}"):
+            value = t(f"loanevent.value.{value}")
+        parts.append(f"{t(f'loanevent.{key}')}: {value}")
+    return " · ".join(parts)
+
+
 def history_rows(history: list[HistoryEntry], names: Names) -> list[tuple[str, str, str, str]]:
     """(when, who, what, change) rows: one per changed field, the event named on its first."""
     rows = []
     for entry in reversed(history):  # newest first
         who = names.users.get(entry.actor, entry.actor)
+        if not entry.action.startswith("asset."):
+            rows.append((local_time_be(entry.at), who, f"{action_label(entry.action)} {entry.ref}".strip(),
+                         loan_event_detail(entry)))
+            continue
         head = (local_time_be(entry.at), who, action_label(entry.action))
         changed = [] if entry.action in ("asset.register", "asset.import") else sorted(
             set(entry.before) | set(entry.after), key=_field_order)
