@@ -50,6 +50,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "loan.extend": WRITERS | {"dept_head", "agency_head"},
     "loan.follow_up": WRITERS | {"dept_head", "agency_head"},
     "damage.settle": WRITERS,
+    "stockcheck.read": ALL,
+    # The agency head appoints the committee; the supply unit prepares the order.
+    "stockcheck.open": frozenset({"admin", "storekeeper", "agency_head"}),
+    # Inspectors must not be supply officers, and auditors change nothing: scanning, review
+    # and closing are narrowed per check to its committee (models.stockcheck).
+    "stockcheck.scan": frozenset({"admin", "dept_head", "agency_head", "staff"}),
+    "stockcheck.close": frozenset({"admin", "dept_head", "agency_head", "staff"}),
+    "stockcheck.follow_up": frozenset({"admin", "storekeeper", "agency_head"}),
+    "stockcheck.correct": WRITERS,
+    "asset.repair": WRITERS,
+    "asset.transfer": WRITERS,
+    "asset.dispose": WRITERS,
 }
 
 # How each action reads in a refusal: "A staff member may not <phrase>."
@@ -72,6 +84,15 @@ ACTION_PHRASES = {
     "loan.extend": "extend loans",
     "loan.follow_up": "record loan follow-ups",
     "damage.settle": "settle damage cases",
+    "stockcheck.read": "read stock checks",
+    "stockcheck.open": "open stock checks",
+    "stockcheck.scan": "scan for stock checks",
+    "stockcheck.close": "review or close stock checks",
+    "stockcheck.follow_up": "start the follow-on of stock checks",
+    "stockcheck.correct": "confirm registry corrections",
+    "asset.repair": "record repairs",
+    "asset.transfer": "transfer assets between departments",
+    "asset.dispose": "dispose of assets",
 }
 
 MAX_FAILED_LOGINS = 5

@@ -538,6 +538,7 @@ class AssetFilter:
     status: str | None = None
     sort: str = "asset_no"
     descending: bool = False
+    include_disposed: bool = False  # disposed assets leave the active register
 
 
 def _like_escape(term: str) -> str:
@@ -582,6 +583,8 @@ def asset_query(f: AssetFilter) -> pw.ModelSelect:
         q = q.where(Location.code == f.location)
     if f.status:
         q = q.where(Asset.status == f.status)
+    elif not f.include_disposed:
+        q = q.where(Asset.status != "disposed")
     column = SORTS.get(f.sort, Asset.asset_no)
     order = [column.desc() if f.descending else column]
     if column is not Asset.asset_no:

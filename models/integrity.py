@@ -18,11 +18,16 @@ from .schema import (
     AssetNumberCounter,
     AuditEvent,
     Category,
+    Disposal,
     Loan,
     LoanItem,
+    Repair,
+    StockCheck,
+    StockCheckItem,
     User,
 )
 from .setup import pending_migrations
+from .stockcheck import tampered_checks
 
 
 @dataclass
@@ -62,6 +67,10 @@ def verify() -> VerifyReport:
     report.add("loans", _loan_problems(),
                f"{Loan.select().count():,} loans; no asset on two open loans, statuses agree")
     report.add("accounts", _account_problems(), f"{User.select().count():,} accounts")
+    report.add("stock checks", _stock_check_problems(),
+               f"{StockCheck.select().count():,} stock checks; closed results unchanged")
+    report.add("repairs and disposals", _lifecycle_problems(),
+               "statuses agree with repairs and disposals")
     report.add("asset history", _history_problems(), "every asset has its registration in the audit log")
     checked, problems = audit.verify_chain()
     report.add("audit log chain", [p.message for p in problems], f"{checked:,} events, chain intact")
@@ -146,6 +155,31 @@ def _number_problems() -> list[str]:
     return [f"the running number for {key} stands at {counters.get(key, 0)} but {number} exists: "
             f"numbers could be handed out twice"
             for key, (seq, number) in sorted(highest.items()) if counters.get(key, 0) < seq]
+
+
+def _stock_check_problems() -> list[str]:
+    """Closed checks still hash to what was kept when they closed, and every row of a
+    closed check has its result."""
+    problems = tampered_checks()
+    unfinished = (StockCheckItem.select(StockCheckItem.check, StockCheckItem.code).join(StockCheck)
+                  .where((StockCheck.status == "closed") & StockCheckItem.result.is_null()).limit(3))
+    problems += [f"asset {i.code} on closed stock check {i.check_id} has no result" for i in unfinished]
+    return problems
+
+
+def _lifecycle_problems() -> list[str]:
+    """An asset away for repair is marked in repair; a disposed asset has its disposal
+    record and a disposal record's asset is disposed."""
+    away = Repair.select(Repair.id).where((Repair.asset == Asset.id) & (Repair.open_flag == 1))
+    problems = [f"asset {a.asset_no} is away for repair but marked {a.status}"
+                for a in Asset.select(Asset.asset_no, Asset.status)
+                .where((Asset.status != "repair") & pw.fn.EXISTS(away)).limit(3)]
+    disposal = Disposal.select(Disposal.id).where(Disposal.asset == Asset.id)
+    problems += [f"asset {a.asset_no} is marked disposed but has no disposal record"
+                 for a in Asset.select(Asset.asset_no).where((Asset.status == "disposed") & ~pw.fn.EXISTS(disposal)).limit(3)]
+    problems += [f"asset {a.asset_no} has a disposal record but is marked {a.status}"
+                 for a in Asset.select(Asset.asset_no, Asset.status).where((Asset.status != "disposed") & pw.fn.EXISTS(disposal)).limit(3)]
+    return problems
 
 
 def _account_problems() -> list[str]:

@@ -45,6 +45,9 @@ DEFAULT_SETTINGS = {
     "supply_head": "",
     # Days after the due date within which an overdue loan must be chased.
     "follow_up_days": "7",
+    # Extra days the agency is closed (ISO dates, comma-separated), besides weekends and Thai
+    # public holidays: working-day deadlines such as the stock check report skip them.
+    "closure_days": "",
 }
 
 
