@@ -1043,6 +1043,8 @@ def build_parser() -> argparse.ArgumentParser:
     _reference_parsers(sub)
     from assets_tui.cli_print import add_print_parser
     add_print_parser(sub)
+    from assets_tui.cli_stockcheck import add_parsers as _stockcheck_parsers
+    _stockcheck_parsers(sub)
     return parser
 
 
