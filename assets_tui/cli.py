@@ -228,6 +228,23 @@ def _build_demo(n_assets: int, seed: int):
 
 def cmd_init(args: argparse.Namespace) -> int:
     url, source = _db_url(args)
+    path = dbmod.sqlite_path(url) if url.strip().startswith("sqlite:///") else None
+    new_dirs = [] if path is None else [d for d in path.parents if not d.exists()]
+    new_file = path is not None and not path.exists()
+    try:
+        return _init(args, url, source)
+    except BaseException:
+        if new_file:  # a failed init leaves nothing behind
+            dbmod.close()
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            for folder in sorted(new_dirs, key=lambda d: len(d.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+
+
+def _init(args: argparse.Namespace, url: str, source: str) -> int:
     _bind(url, source, create=True)
     from models.org import get_setting
     from models.schema import User

@@ -369,3 +369,13 @@ def test_installed_console_script(tmp_path):
     done = run("export", "assets", "--db", "sqlite://oops")
     assert done.returncode == 1
     assert done.stderr.startswith("assets-tui: error: --db: ") and "Traceback" not in done.stderr
+
+
+def test_a_failed_init_leaves_no_database_behind(tmp_path, monkeypatch, capsys):
+    from assets_tui.cli import main
+
+    target = tmp_path / "new" / "dir" / "assets.db"
+    monkeypatch.setenv("ASSETS_TUI_PASSWORD", "x")  # too short
+    assert main(["--db", f"sqlite:///{target}", "init", "--agency", "เทศบาลทดสอบ", "--admin", "admin"]) == 1
+    assert "at least 4 characters" in capsys.readouterr().err
+    assert not target.exists() and not (tmp_path / "new").exists()
