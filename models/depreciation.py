@@ -1,9 +1,22 @@
-"""Straight-line depreciation over the category's useful life, leaving 1.00 baht."""
+"""Straight-line depreciation over the category's useful life, leaving 1.00 baht.
+
+Depreciation is posted once a fiscal year, on 30 Sep. The first year counts the months
+held from the month of acquisition (acquired on 15 Mar: Mar to Sep, 7 months; on 1 Oct:
+the whole year; on 30 Sep: one month). The monthly amount, (price - 1.00) / (life x 12),
+is not rounded; what is rounded to the satang is the depreciation accumulated at each
+30 Sep, and a year's depreciation is the difference of two accumulated amounts. So the
+years always add up to the accumulated figure, the net book value equals
+``book_value`` on that day, and the last year leaves exactly 1.00 baht.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from .values import BE_OFFSET, fiscal_year_of
 
 RESIDUAL = Decimal("1.00")
 CENT = Decimal("0.01")
@@ -29,3 +42,88 @@ def book_value(price: Decimal, acquired_on: dt.date, useful_life_years: int, on:
 def asset_book_value(asset, on: dt.date) -> Decimal:
     life = asset.useful_life_years or asset.category.useful_life_years
     return book_value(asset.price, asset.acquired_on, life, on)
+
+
+# ---- the yearly schedule of the asset register -----------------------------------------
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """One fiscal year's line of the register's depreciation columns, as posted on 30 Sep."""
+
+    fiscal_year: int          # BE, e.g. 2568 for 1 Oct 2567 - 30 Sep 2568
+    posted_on: dt.date        # 30 Sep of that fiscal year
+    months: int               # months depreciated in this year (0 once fully depreciated)
+    depreciation: Decimal     # this year's depreciation
+    accumulated: Decimal      # accumulated depreciation at 30 Sep
+    net_book_value: Decimal   # price less accumulated depreciation
+
+
+def year_end(fiscal_year: int) -> dt.date:
+    """30 Sep of a BE fiscal year, the day depreciation is posted."""
+    return dt.date(fiscal_year - BE_OFFSET, 9, 30)
+
+
+def annual_rate(useful_life_years: int) -> Decimal:
+    """The yearly rate in per cent, as the register prints it: 5 years is 20.00."""
+    if useful_life_years <= 0:
+        return ZERO
+    return (Decimal(100) / useful_life_years).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def annual_depreciation(price: Decimal, useful_life_years: int) -> Decimal:
+    """A full year's depreciation: (price - 1.00) / life, to the satang."""
+    if price <= RESIDUAL or useful_life_years <= 0:
+        return ZERO
+    return ((price - RESIDUAL) / useful_life_years).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def accumulated_depreciation(price: Decimal, acquired_on: dt.date, useful_life_years: int,
+                             on: dt.date) -> Decimal:
+    """Depreciation accumulated by a date (month of acquisition counted), to the satang."""
+    return (price - book_value(price, acquired_on, useful_life_years, on)).quantize(CENT)
+
+
+def last_fiscal_year(acquired_on: dt.date, useful_life_years: int) -> int:
+    """The fiscal year whose 30 Sep posting leaves the asset at 1.00 baht."""
+    months = max(useful_life_years, 0) * 12
+    index = acquired_on.year * 12 + acquired_on.month - 1 + max(months - 1, 0)
+    return fiscal_year_of(dt.date(index // 12, index % 12 + 1, 1))
+
+
+def year_row(price: Decimal, acquired_on: dt.date, useful_life_years: int,
+             fiscal_year: int) -> YearRow:
+    """One fiscal year of the schedule, computed on its own (the summary register needs one
+    year of every asset, not every year of each)."""
+    end = year_end(fiscal_year)
+    start = dt.date(end.year - 1, 9, 30)
+    accumulated = accumulated_depreciation(price, acquired_on, useful_life_years, end)
+    before = accumulated_depreciation(price, acquired_on, useful_life_years, start)
+    life_months = max(useful_life_years, 0) * 12
+    months = (min(months_held(acquired_on, end), life_months)
+              - min(months_held(acquired_on, start), life_months))
+    if price <= RESIDUAL:
+        months = 0
+    return YearRow(fiscal_year, end, months, accumulated - before, accumulated,
+                   (price - accumulated).quantize(CENT))
+
+
+def schedule(price: Decimal, acquired_on: dt.date, useful_life_years: int,
+             through_fy: int) -> list[YearRow]:
+    """The yearly depreciation from the fiscal year of acquisition through ``through_fy``
+    (BE), stopping at the year that leaves 1.00 baht. Empty when the asset was acquired
+    after that fiscal year. An asset of 1.00 baht or less is never depreciated: it gets
+    its first year only, with nothing posted."""
+    return list(iter_schedule(price, acquired_on, useful_life_years, through_fy))
+
+
+def iter_schedule(price: Decimal, acquired_on: dt.date, useful_life_years: int,
+                  through_fy: int) -> Iterator[YearRow]:
+    first = fiscal_year_of(acquired_on)
+    last = min(through_fy, max(first, last_fiscal_year(acquired_on, useful_life_years)))
+    if price <= RESIDUAL or useful_life_years <= 0:
+        last = min(through_fy, first)
+    for fy in range(first, last + 1):
+        yield year_row(price, acquired_on, useful_life_years, fy)
