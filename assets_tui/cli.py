@@ -421,9 +421,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     open_database(args, require_setup=False)
+    from assets_tui.cli_backup import checkpoints
     from models import integrity
 
-    report = integrity.verify()
+    report = integrity.verify(checkpoints=checkpoints(args))
     for check in report.checks:
         mark = "✓" if check.ok else "✗"
         detail = f": {_sentence(check.detail)}" if check.detail else ""
@@ -1027,7 +1028,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _add(sub, "verify", help="check integrity, data rules and the audit-log chain",
                        description="Check the database, the data rules and the hash chain of the "
-                                   "audit log; exit 0 only when every check holds.")
+                                   "audit log; exit 0 only when every check holds. With --checkpoint "
+                                   "or --against, also prove that no audit event up to a checkpoint "
+                                   "kept outside the database was cut or rewritten.")
+    from assets_tui.cli_backup import add_checkpoint_options
+    add_checkpoint_options(p)
     p.set_defaults(func=cmd_verify)
 
     p = _add(sub, "user", help="manage user accounts", description="Manage user accounts.")
@@ -1062,6 +1067,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_print_parser(sub)
     from assets_tui.cli_stockcheck import add_parsers as _stockcheck_parsers
     _stockcheck_parsers(sub)
+    from assets_tui.cli_backup import add_parsers as _backup_parsers
+    _backup_parsers(sub)
     return parser
 
 

@@ -141,6 +141,26 @@ def verify_chain(batch: int = 5000) -> tuple[int, list[ChainProblem]]:
     return checked, problems
 
 
+def verify_checkpoint(seq: int, digest: str) -> ChainProblem | None:
+    """Check the log against a checkpoint kept outside the database (in a backup's manifest
+    or on a printed report): event ``seq`` must still exist with hash ``digest``. Cutting
+    events from the end and rewriting the head to match escapes :func:`verify_chain`, but
+    not this."""
+    if seq == 0:
+        return None
+    event = AuditEvent.get_or_none(AuditEvent.seq == seq)
+    if event is None:
+        last = AuditEvent.select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).scalar() or 0
+        if last < seq:
+            return ChainProblem(last + 1, f"The audit log ends at event {last} but the checkpoint "
+                                          f"records event {seq}: events were cut from the end.")
+        return ChainProblem(seq, f"Audit event {seq}, which the checkpoint records, is missing.")
+    if event.hash != digest:
+        return ChainProblem(seq, f"Audit event {seq} no longer has the hash the checkpoint records: "
+                                 "the log was rewritten up to or after that point.")
+    return None
+
+
 def _iter_events(batch: int) -> Iterator[AuditEvent]:
     last = 0
     while True:
@@ -168,5 +188,5 @@ def last_seq() -> int:
     return AuditHead.select(AuditHead.seq).where(AuditHead.id == 1).scalar() or 0
 
 
-__all__ = ["Change", "ChainProblem", "record", "record_many", "verify_chain", "history",
+__all__ = ["Change", "ChainProblem", "record", "record_many", "verify_chain", "verify_checkpoint", "history",
            "decode", "last_seq", "GENESIS_HASH", "SYSTEM_ACTOR"]

@@ -3,7 +3,9 @@ and the audit chain, each reported as one check."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import peewee as pw
 
@@ -53,7 +55,9 @@ class VerifyReport:
             self.checks.append(Check(name, True, ok_detail))
 
 
-def verify() -> VerifyReport:
+def verify(checkpoints: Sequence[Any] = ()) -> VerifyReport:
+    """Every check; ``checkpoints`` (objects with ``seq`` and ``hash``, e.g. from a backup's
+    manifest) add a check that the audit log still reaches each of them unchanged."""
     report = VerifyReport()
     report.add("database", _storage_problems(),
                "SQLite file intact, references hold" if is_sqlite() else "PostgreSQL answers")
@@ -74,6 +78,11 @@ def verify() -> VerifyReport:
     report.add("asset history", _history_problems(), "every asset has its registration in the audit log")
     checked, problems = audit.verify_chain()
     report.add("audit log chain", [p.message for p in problems], f"{checked:,} events, chain intact")
+    if checkpoints:
+        found = [audit.verify_checkpoint(int(c.seq), str(c.hash)) for c in checkpoints]
+        report.add("audit checkpoint", [p.message for p in found if p is not None],
+                   "the log still holds " + ", ".join(f"event {c.seq}" for c in checkpoints)
+                   + " unchanged")
     return report
 
 
