@@ -62,6 +62,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "asset.repair": WRITERS,
     "asset.transfer": WRITERS,
     "asset.dispose": WRITERS,
+    # The asset-use guideline: drafted by an administrator, signed off by the agency head,
+    # acknowledged by every active account; who has not yet is for those who supervise.
+    "guideline.read": ALL,
+    "guideline.publish": frozenset({"admin"}),
+    "guideline.signoff": frozenset({"agency_head"}),
+    "guideline.acknowledge": ALL,
+    "guideline.report": frozenset({"admin", "agency_head", "dept_head", "auditor"}),
+    # Service statistics are published as open data.
+    "stats.read": ALL,
 }
 
 # How each action reads in a refusal: "A staff member may not <phrase>."
@@ -93,6 +102,12 @@ ACTION_PHRASES = {
     "asset.repair": "record repairs",
     "asset.transfer": "transfer assets between departments",
     "asset.dispose": "dispose of assets",
+    "guideline.read": "read the asset-use guideline",
+    "guideline.publish": "publish the asset-use guideline",
+    "guideline.signoff": "sign off the asset-use guideline",
+    "guideline.acknowledge": "acknowledge the asset-use guideline",
+    "guideline.report": "see who has acknowledged the asset-use guideline",
+    "stats.read": "read the service statistics",
 }
 
 MAX_FAILED_LOGINS = 5

@@ -452,3 +452,37 @@ class Disposal(BaseModel):
 
 MODELS += [StockCheck, StockCheckMember, StockCheckItem, StockCheckScan, FactFindingCase,
            DisposalCandidate, RegistryCorrection, Repair, AssetTransfer, Disposal]
+
+
+# ---- the asset-use guideline (ประกาศแนวทางปฏิบัติการใช้ทรัพย์สินของราชการ) and its acknowledgement ----
+
+GUIDELINE_TITLE = "ประกาศแนวทางปฏิบัติการใช้ทรัพย์สินของราชการ"
+
+
+class GuidelineVersion(BaseModel):
+    """One version of the agency's asset-use and borrowing guideline. It binds staff only
+    once the agency head has signed it off and its effective date has come."""
+
+    number = pw.IntegerField(unique=True, constraints=[pw.Check("number > 0")])
+    title = pw.CharField(max_length=300, default=GUIDELINE_TITLE)
+    text_th = pw.TextField()
+    text_en = pw.TextField(default="")
+    effective_on = pw.DateField()
+    published_by = pw.ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    published_at = pw.DateTimeField(default=utcnow)
+    signed_off_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    signed_off_at = pw.DateTimeField(null=True)
+
+
+class GuidelineAcknowledgement(BaseModel):
+    """A staff member's "I have read and will comply" for one version, once."""
+
+    version = pw.ForeignKeyField(GuidelineVersion, backref="acknowledgements", on_delete="RESTRICT")
+    user = pw.ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    acknowledged_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("version", "user"), True),)
+
+
+MODELS += [GuidelineVersion, GuidelineAcknowledgement]
