@@ -408,10 +408,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt is None:
         raise CommandError(f"-o: cannot tell the format from '{args.output}': "
                            "name the file .csv, .json or .xlsx, or give --format.")
+    if (args.what == "stockcheck") != (args.check is not None):
+        raise CommandError("Name the stock check: export stockcheck ID." if args.what == "stockcheck"
+                           else f"export {args.what} takes no ID: only export stockcheck takes one.")
     open_database(args)
     write, noun = {"assets": (opendata.export_assets, "assets"),
                    "loans": (opendata.export_loans, "loans"),
-                   "audit": (opendata.export_audit, "audit events")}[args.what]
+                   "audit": (opendata.export_audit, "audit events"),
+                   "stockcheck": (lambda out, fmt: opendata.export_stockcheck(out, fmt, args.check),
+                                  "stock check rows")}[args.what]
     with _output(args.output, binary_ok_on_tty=fmt != "xlsx") as out:
         count = write(out, fmt)
     if args.output:
@@ -1005,7 +1010,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"the storekeeper or administrator importing (password from ${ENV_PASSWORD})")
     p.set_defaults(func=cmd_import)
 
-    p = _add(sub, "export", help="export the asset or loan register or the audit log (open data)",
+    p = _add(sub, "export", help="export the registers, a stock check's results or the audit log (open data)",
                        description="Write the asset register, the loan register or the audit log as "
                                    "CSV (UTF-8 with BOM, for Excel), JSON (a list of objects) or XLSX. "
                                    "Assets carry the open-data keys asset_no, name, category, "
@@ -1018,9 +1023,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "start_on, due_on, issued_on, returned_on and items (in JSON a list "
                                    "of asset_no, name, returned_condition), then department_code; "
                                    "CSV/XLSX write one row per item with asset_no, item_name and "
-                                   "returned_condition, and a *_be twin of every date. Reading needs "
-                                   "no login.")
-    p.add_argument("what", choices=("assets", "loans", "audit"))
+                                   "returned_condition, and a *_be twin of every date. "
+                                   "'export stockcheck ID' writes the results of a stock check, one "
+                                   "row each: check_id, fiscal_year, check_status, no, asset_no, code, "
+                                   "name, brand, department, department_code, location, "
+                                   "expected_location, found_location, status (found, misplaced, "
+                                   "missing, on_loan, in_repair, unexpected), condition (in_use, "
+                                   "damaged, deteriorated, not_needed), scanned_by, scanned_at, "
+                                   "loan_no, explanation, reason, wear_and_tear, price, acquired_on, "
+                                   "custodian; CSV/XLSX add acquired_on_be and scanned_at_be. "
+                                   "Reading needs no login.")
+    p.add_argument("what", choices=("assets", "loans", "audit", "stockcheck"))
+    p.add_argument("check", nargs="?", metavar="ID", help="the stock check's number (stockcheck only)")
     p.add_argument("--format", choices=("csv", "json", "xlsx"),
                    help="default: from -o's extension, else csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")

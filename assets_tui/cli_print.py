@@ -96,6 +96,24 @@ def cmd_print_slip(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_stockcheck(args: argparse.Namespace) -> int:
+    from forms.pdf import paper_settings
+    from forms.stockcheck_report import render_report, report_data
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    data = report_data(args.check)
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        pages = render_report(out, data, settings, printed_by=printed_by, printed_at=dt.datetime.now())
+    draft = " as a draft: the check is still open" if data.draft else ""
+    cli._say(f"wrote the report of stock check {data.check_id} (FY{data.fiscal_year}, {pages} "
+             f"{'page' if pages == 1 else 'pages'}) to {output}{draft}")
+    return 0
+
+
 def add_print_parser(sub: Any) -> None:
     """Register ``print`` and its documents on the main parser's sub-commands."""
     cli = _base()
@@ -141,3 +159,17 @@ def add_print_parser(sub: Any) -> None:
                    help="who is printing, named in the footer (no password: nothing is "
                         "recorded; default: this computer's account name)")
     q.set_defaults(func=cmd_print_slip)
+
+    q = cli._add(kinds, "stockcheck", help="the annual stock check report (รายงานผลการตรวจสอบพัสดุประจำปี)",
+                 description="The inspection report of a stock check: agency, fiscal year and the "
+                             "period it covers, start and deadline, the committee, the result list "
+                             "(ticks for damaged, deteriorated, lost, not needed, in use; date "
+                             "acquired, register price, user, remarks), the counts, the "
+                             "discrepancies with the committee's explanations, and a signature "
+                             "block for each member. A check still open prints as a draft.")
+    q.add_argument("check", metavar="ID", help="the stock check's number")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    q.add_argument("--as", dest="printed_as", metavar="USER",
+                   help="who is printing, named in the footer (no password: nothing is "
+                        "recorded; default: this computer's account name)")
+    q.set_defaults(func=cmd_print_stockcheck)

@@ -1,5 +1,5 @@
-"""Open-data exports (ITA item O14): the asset register, the loan register and the audit
-log as machine-readable CSV, JSON or XLSX.
+"""Open-data exports (ITA item O14): the asset register, the loan register, the results of
+a stock check and the audit log as machine-readable CSV, JSON or XLSX.
 
 Keys are stable; the first thirteen asset keys are the ones PRODUCT.md publishes and
 the rest follow them. Values:
@@ -21,6 +21,21 @@ The loan register (ทะเบียนการยืม) carries the keys ``l
 loan repeated, ``items`` holding all the loan's asset numbers (``, ``-separated) and
 ``asset_no``, ``item_name``, ``returned_condition`` that row's item, then the ``*_be`` twin of
 every date.
+
+The results of a stock check (การตรวจสอบพัสดุประจำปี), one record per row of the check in
+asset-number order, carry the keys ``check_id``, ``fiscal_year``, ``check_status`` (``open``
+while counting, ``closed`` when final), ``no``, ``asset_no`` (``null`` for a scanned code that
+is not one of our asset numbers), ``code`` (what was scanned or listed), ``name``, ``brand``,
+``department`` (Thai name; ``department_code`` beside it), ``location`` (the Thai name of the
+location the register gave when the check opened), ``expected_location`` (its code),
+``found_location`` (the code where it was scanned), ``status`` (``found``, ``misplaced``,
+``missing``, ``on_loan``, ``in_repair``, ``unexpected``; while the check is open, the result
+so far), ``condition`` (``in_use``, ``damaged``, ``deteriorated``, ``not_needed``, or ``null``
+when not scanned), ``scanned_by`` (username), ``scanned_at`` (UTC, ISO 8601 with ``Z``),
+``loan_no`` (the loan an unscanned asset was out on), ``explanation`` (the committee's),
+``reason`` (why a code was unexpected), ``wear_and_tear`` (boolean), ``price`` (the register
+price when the check opened), ``acquired_on`` and ``custodian``; CSV and XLSX add
+``acquired_on_be`` and ``scanned_at_be`` (local time, ``5/10/2569 09:30``).
 
 CSV is UTF-8 with a byte-order mark so that Excel shows Thai; JSON is one list of objects.
 Everything streams: rows are read in pages and written as they come, so a register of
@@ -83,6 +98,15 @@ LOAN_DATES = ("requested_on", "start_on", "due_on", "issued_on", "returned_on")
 LOAN_COLUMNS = (PUBLISHED_LOAN_KEYS + ("asset_no", "item_name", "returned_condition",
                                        "department_code")
                 + tuple(f"{key}_be" for key in LOAN_DATES))
+
+# The results of a stock check; CSV and XLSX add the Buddhist Era twins.
+STOCKCHECK_KEYS = (
+    "check_id", "fiscal_year", "check_status", "no", "asset_no", "code", "name", "brand",
+    "department", "department_code", "location", "expected_location", "found_location", "status",
+    "condition", "scanned_by", "scanned_at", "loan_no", "explanation", "reason", "wear_and_tear",
+    "price", "acquired_on", "custodian",
+)
+STOCKCHECK_COLUMNS = STOCKCHECK_KEYS + ("acquired_on_be", "scanned_at_be")
 
 AUDIT_KEYS = ("seq", "at", "actor", "action", "entity", "entity_id", "before", "after", "hash",
               "prev_hash")
@@ -443,6 +467,91 @@ def loan_detail(loan_no: str) -> dict[str, Any]:
         } for i in items if (c := cases.get(i.id)) is not None],
     })
     return record
+
+
+# ---- the results of a stock check -----------------------------------------------------
+
+def stockcheck_records(check_id: Any) -> list[dict[str, Any]]:
+    """Every row of a stock check with the open-data keys and JSON-ready values, plus the
+    raw acquisition date and scan time under ``_acquired_on`` and ``_scanned_at``."""
+    from models.stockcheck import get_check, result_rows
+
+    check = get_check(check_id)
+    depts = dict(Department.select(Department.code, Department.name).tuples())
+    places = dict(Location.select(Location.code, Location.name).tuples())
+    records = []
+    for row in result_rows(check.id):
+        records.append({
+            "check_id": check.id,
+            "fiscal_year": check.fiscal_year,
+            "check_status": check.status,
+            "no": row["no"],
+            "asset_no": row["asset_no"],
+            "code": row["code"],
+            "name": row["name"] or None,
+            "brand": row["brand"] or None,
+            "department": depts.get(row["department"]),
+            "department_code": row["department"],
+            "location": places.get(row["location"]),
+            "expected_location": row["location"],
+            "found_location": row["found_location"],
+            "status": row["result"],
+            "condition": row["condition"],
+            "scanned_by": row["found_by"],
+            "scanned_at": _stamp(row["found_at"]),
+            "loan_no": row["loan_no"],
+            "explanation": row["explanation"] or None,
+            "reason": row["reason"] or None,
+            "wear_and_tear": bool(row["wear_and_tear"]),
+            "price": _money(row["price"]),
+            "acquired_on": _iso(row["acquired_on"]),
+            "custodian": row["custodian"],
+            "_acquired_on": _as_date(row["acquired_on"]),
+            "_scanned_at": row["found_at"],
+        })
+    return records
+
+
+def _stockcheck_line(record: Mapping[str, Any], typed: bool = False) -> list[Any]:
+    from models.values import local_datetime
+
+    line: list[Any] = []
+    for key in STOCKCHECK_COLUMNS:
+        if key == "acquired_on_be":
+            value: Any = format_date_be(record["_acquired_on"], short=True) or None
+        elif key == "scanned_at_be":
+            moment = local_datetime(record["_scanned_at"])
+            value = f"{format_date_be(moment.date(), short=True)} {moment:%H:%M}" if moment else None
+        elif typed and key == "acquired_on":
+            value = record["_acquired_on"]
+        elif typed and key == "price":
+            value = None if record["price"] is None else Decimal(record["price"])
+        else:
+            value = record[key]
+        if typed:
+            line.append(None if value == "" else value)
+        elif value is None:
+            line.append("")
+        elif isinstance(value, bool):
+            line.append("true" if value else "false")
+        else:
+            line.append(str(value))
+    return line
+
+
+def export_stockcheck(out: BinaryIO, fmt: str, check_id: Any) -> int:
+    """Write the results of one stock check; returns the number of rows."""
+    fmt = fmt.lower()
+    records = stockcheck_records(check_id)
+    if fmt == "csv":
+        return _write_csv(out, STOCKCHECK_COLUMNS, (_stockcheck_line(r) for r in records))
+    if fmt == "json":
+        return _write_json(out, ({k: r[k] for k in STOCKCHECK_KEYS} for r in records))
+    if fmt == "xlsx":
+        return _write_xlsx(out, "ผลการตรวจสอบพัสดุ", STOCKCHECK_COLUMNS,
+                           (_stockcheck_line(r, typed=True) for r in records),
+                           dates=("acquired_on",), money=("price",))
+    raise ValueError(f"unknown export format {fmt!r}")
 
 
 # ---- the audit log ---------------------------------------------------------------------
