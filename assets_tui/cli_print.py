@@ -114,12 +114,85 @@ def cmd_print_stockcheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pages(n: int) -> str:
+    return f"{n:,} {'page' if n == 1 else 'pages'}"
+
+
+def _fiscal_year(value: str) -> int:
+    """A fiscal year as people write it: 2569 (BE); 69 is read as 2569."""
+    text = value.strip().removeprefix("FY").removeprefix("ปีงบประมาณ").strip()
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{value}' is not a fiscal year: write it in the "
+                                         "Buddhist Era, e.g. 2569")
+    year = int(text)
+    year = year + 2500 if year < 100 else year
+    if not 2400 < year < 2700:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a fiscal year in the Buddhist Era "
+                                         "(e.g. 2569)")
+    return year
+
+
+def _chosen(args: argparse.Namespace) -> tuple[str, str]:
+    """The department and category named by --department and --category, as printed."""
+    from models.errors import ValidationError
+    from models.org import find_category, find_department
+
+    cli = _base()
+    department = category = ""
+    try:
+        if getattr(args, "department", None):
+            d = find_department(args.department)
+            args.department = d.code
+            department = f"{d.code} {d.name}"
+        if getattr(args, "category", None):
+            c = find_category(args.category)
+            args.category = c.code
+            category = f"{c.code} ครุภัณฑ์{c.name}"
+    except ValidationError as exc:
+        raise cli.CommandError(str(exc)) from None
+    return department, category
+
+
+def cmd_print_register(args: argparse.Namespace) -> int:
+    from forms.pdf import paper_settings
+    from forms.register import register_cards, render_register, render_summary
+    from models.depreciation import register_summary
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    department, category = _chosen(args)
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    fy = args.fiscal_year
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        if args.summary:
+            run = render_summary(out, register_summary(fy, args.department, args.category),
+                                 settings, printed_by, dt.datetime.now(), department, category)
+            what = "summary register"
+        else:
+            run = render_register(out, register_cards(fy, args.department, args.category), fy,
+                                  settings, printed_by, dt.datetime.now(), department, category)
+            what = "asset register"
+    cli._say(f"wrote the {what} of fiscal year {fy}: {run.assets:,} "
+             f"{'asset' if run.assets == 1 else 'assets'} on {_pages(run.pages)} to {output}")
+    return 0
+
+
+def _printed_as(q: argparse.ArgumentParser) -> None:
+    q.add_argument("--as", dest="printed_as", metavar="USER",
+                   help="who is printing, named in the footer (no password: nothing is "
+                        "recorded; default: this computer's account name)")
+
+
 def add_print_parser(sub: Any) -> None:
     """Register ``print`` and its documents on the main parser's sub-commands."""
     cli = _base()
-    p = cli._add(sub, "print", help="print labels and loan slips as PDF",
+    p = cli._add(sub, "print", help="print labels, slips, registers and letters as PDF",
                  description="Write printed documents as PDF files: asset labels with Code 128 "
-                             "barcodes and loan slips (ใบยืมพัสดุ). Thai text is shaped for paper "
+                             "barcodes, loan slips (ใบยืมพัสดุ), the asset register with "
+                             "depreciation (ทะเบียนคุมทรัพย์สิน), the loan register, follow-up "
+                             "letters for overdue loans and asset history cards. Thai text is shaped for paper "
                              "and copies as the same words. Printing only reads the register: "
                              "no login is needed and nothing is recorded.")
     kinds = p.add_subparsers(dest="print_command", metavar="DOCUMENT", required=True)
@@ -159,6 +232,25 @@ def add_print_parser(sub: Any) -> None:
                    help="who is printing, named in the footer (no password: nothing is "
                         "recorded; default: this computer's account name)")
     q.set_defaults(func=cmd_print_slip)
+
+    q = cli._add(kinds, "register", help="the asset register (ทะเบียนคุมทรัพย์สิน) of a fiscal year",
+                 description="The asset register as it stood on 30 Sep of a fiscal year: per "
+                             "asset a card with the register header (category, number, "
+                             "description, brand and model, serial number, location, seller, "
+                             "funding, method, date and price) and the ledger with the "
+                             "straight-line depreciation posted each year, leaving 1.00 baht. "
+                             "--summary prints instead the totals by category and department: "
+                             "count, cost, the year's depreciation, accumulated depreciation "
+                             "and net book value.")
+    q.add_argument("--fiscal-year", type=_fiscal_year, required=True, metavar="BE",
+                   help="the fiscal year in the Buddhist Era, e.g. 2569 (1 Oct 2568 - 30 Sep 2569)")
+    q.add_argument("--department", metavar="CODE", help="only the assets of this department")
+    q.add_argument("--category", metavar="CODE", help="only the assets of this category, e.g. 416")
+    q.add_argument("--summary", action="store_true",
+                   help="the summary register by category and department instead of the cards")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    _printed_as(q)
+    q.set_defaults(func=cmd_print_register)
 
     q = cli._add(kinds, "stockcheck", help="the annual stock check report (รายงานผลการตรวจสอบพัสดุประจำปี)",
                  description="The inspection report of a stock check: agency, fiscal year and the "

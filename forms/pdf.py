@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -123,17 +124,34 @@ def draw_text(canvas: Canvas, x: float, y: float, text: str, font: str = FONT,
         canvas.saveState()
     if marked:
         canvas.addLiteral(f"/Span <</ActualText {_utf16_hex(text)}>> BDC")
-    obj = canvas.beginText(x, y)
-    obj.setFont(font, size)
-    if invisible:
-        obj.setTextRenderMode(3)
-    obj.textOut(run)
-    canvas.drawText(obj)
+    canvas.addLiteral(_text_code(canvas, run, text, font, size, invisible)
+                      .replace(_AT_ORIGIN, f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm", 1))
     if marked:
         canvas.addLiteral("EMC")
     if invisible:
         canvas.restoreState()
     return width
+
+
+_AT_ORIGIN = "BT 1 0 0 1 0 0 Tm"
+
+
+def _text_code(canvas: Canvas, run: str, text: str, font: str, size: float,
+               invisible: bool) -> str:
+    """The text object's operators for one run drawn at the origin. Encoding a run (glyph
+    positions, font subset codes) costs more than anything else on a long register, and a
+    run's encoding never changes within one document, so each canvas keeps its own."""
+    cache = canvas.__dict__.setdefault("_assets_text_code", {})
+    key = (text, font, size, invisible)
+    code = cache.get(key)
+    if code is None:
+        obj = canvas.beginText(0, 0)
+        obj.setFont(font, size)
+        if invisible:
+            obj.setTextRenderMode(3)
+        obj.textOut(run)
+        code = cache[key] = obj.getCode()
+    return code
 
 
 def fit_text(text: str, width: float, font: str = FONT, size: float = 12) -> str:
@@ -307,12 +325,19 @@ class _PagedCanvas(Canvas):
         self._frame = frame
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._held_pages.append(dict(self.__dict__))
+        # A page waits packed: a register of thousands of pages would otherwise hold every
+        # page's drawing operators in memory at full size until the end.
+        state = dict(self.__dict__)
+        state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8"), 1)
+        self._held_pages.append(state)
         self._startPage()
 
     def save(self) -> None:
         total = len(self._held_pages)
-        for state in self._held_pages:
+        held, self._held_pages = self._held_pages, []
+        for i, state in enumerate(held):
+            held[i] = None  # let each page go once it is written
+            state["_code"] = [zlib.decompress(state["_code"]).decode("utf-8")]
             self.__dict__.update(state)
             if self._frame is not None:
                 self._frame(self, self._pageNumber, total)

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import peewee as pw
+
 from .values import BE_OFFSET, fiscal_year_of
 
 RESIDUAL = Decimal("1.00")
@@ -127,3 +129,86 @@ def iter_schedule(price: Decimal, acquired_on: dt.date, useful_life_years: int,
         last = min(through_fy, first)
     for fy in range(first, last + 1):
         yield year_row(price, acquired_on, useful_life_years, fy)
+
+
+# ---- the register of a fiscal year -------------------------------------------------------
+
+def register_assets(fiscal_year: int, department: str | None = None,
+                    category: str | None = None):
+    """The assets on the register at 30 Sep of a fiscal year (BE), by asset number: acquired
+    by then and not yet ordered disposed of by then (an asset disposed of later was still on
+    that year's register). A query to iterate, never a list: a register may hold 100,000."""
+    from .assets import AssetFilter, asset_query
+    from .schema import Asset, Disposal
+
+    end = year_end(fiscal_year)
+    disposed_later = pw.fn.EXISTS(Disposal.select(Disposal.id).where(
+        (Disposal.asset == Asset.id) & (Disposal.ordered_on > end)))
+    return (asset_query(AssetFilter(department=department, category=category,
+                                    include_disposed=True))
+            .where((Asset.acquired_on <= end)
+                   & ((Asset.status != "disposed") | disposed_later)))
+
+
+def useful_life(asset) -> int:
+    """The asset's own useful life where one was recorded, else its category's."""
+    return asset.useful_life_years or asset.category.useful_life_years
+
+
+@dataclass
+class SummaryLine:
+    """One line of the summary register: a category in a department, or a total."""
+
+    category_code: str
+    category: str
+    department_code: str
+    department: str
+    count: int = 0
+    cost: Decimal = ZERO
+    depreciation: Decimal = ZERO   # posted this fiscal year
+    accumulated: Decimal = ZERO
+    net_book_value: Decimal = ZERO
+
+    def add(self, cost: Decimal, row: YearRow, count: int = 1) -> None:
+        self.count += count
+        self.cost += cost
+        self.depreciation += row.depreciation
+        self.accumulated += row.accumulated
+        self.net_book_value += row.net_book_value
+
+
+@dataclass
+class RegisterSummary:
+    fiscal_year: int
+    lines: list[SummaryLine]                 # by category code, then department code
+    by_category: list[SummaryLine]
+    by_department: list[SummaryLine]
+    total: SummaryLine
+
+
+def register_summary(fiscal_year: int, department: str | None = None,
+                     category: str | None = None) -> RegisterSummary:
+    """Count, cost, this year's depreciation, accumulated depreciation and net book value of
+    a fiscal year's register, by category and department, read in one streamed pass."""
+    from .schema import Asset, Category, Department
+
+    q = (register_assets(fiscal_year, department, category)
+         .select(Asset.price, Asset.acquired_on, Asset.useful_life_years, Category.code,
+                 Category.name, Category.useful_life_years, Department.code, Department.name)
+         .order_by()
+         .tuples())
+    lines: dict[tuple[str, str], SummaryLine] = {}
+    cats: dict[str, SummaryLine] = {}
+    depts: dict[str, SummaryLine] = {}
+    total = SummaryLine("", "", "", "")
+    for price, acquired_on, life, cat_code, cat_name, cat_life, dept_code, dept_name in q.iterator():
+        row = year_row(price, acquired_on, life or cat_life, fiscal_year)
+        key = (cat_code, dept_code)
+        if key not in lines:
+            lines[key] = SummaryLine(cat_code, cat_name, dept_code, dept_name)
+        lines[key].add(price, row)
+        cats.setdefault(cat_code, SummaryLine(cat_code, cat_name, "", "")).add(price, row)
+        depts.setdefault(dept_code, SummaryLine("", "", dept_code, dept_name)).add(price, row)
+        total.add(price, row)
+    return RegisterSummary(fiscal_year, [lines[k] for k in sorted(lines)],
+                           [cats[k] for k in sorted(cats)], [depts[k] for k in sorted(depts)], total)
