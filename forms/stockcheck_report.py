@@ -27,6 +27,7 @@ from models.schema import Category, Department, Location, Person, StockCheckItem
 from models.values import BE_OFFSET, THAI_MONTHS_SHORT, fiscal_year_bounds, local_date
 
 from .pdf import FONT_BOLD, NBSP, ZWSP, Column, Document, PaperSettings
+from .thaitext import thai_digits
 
 TITLE = "รายงานผลการตรวจสอบพัสดุประจำปี"
 DRAFT = "ฉบับร่าง – ยังไม่ปิดการตรวจสอบ"
@@ -217,11 +218,11 @@ def _summary(doc: Document, data: ReportData) -> None:
 
 def result_columns() -> list[Column]:
     """The result list's columns: the fifth to the ninth are the ticks of ``TICKS``."""
-    return [Column("ที่", 9, "centre"), Column("รายการ"), Column("หมายเลขครุภัณฑ์", 28, "centre"),
-            Column("ยี่ห้อ/รุ่น", 26), *(Column(TICK_HEADINGS.get(key, words), 14, "centre")
+    return [Column("ที่", 9, "centre"), Column("รายการ"), Column(f"หมายเลข{ZWSP}ครุภัณฑ์", 26, "centre"),
+            Column("ยี่ห้อ/รุ่น", 27), *(Column(TICK_HEADINGS.get(key, words), 14, "centre")
                                         for key, words in TICKS),
-            Column("วันที่ได้มา", 24, "centre"), Column(f"ราคา{ZWSP}ตามทะเบียน", 21, "right"),
-            Column("ผู้ใช้", 24), Column("ชำรุดอย่างไร / หมายเหตุ")]
+            Column("วันที่ได้มา", 26.5, "centre"), Column(f"ราคา{ZWSP}ตามทะเบียน", 27, "right"),
+            Column("ผู้ใช้", 22), Column("ชำรุดอย่างไร / หมายเหตุ")]
 
 
 def _results(doc: Document, data: ReportData) -> None:
@@ -308,11 +309,10 @@ def render_report(out: str | os.PathLike | BinaryIO, data: ReportData,
                   printed_at: dt.datetime | None = None) -> int:
     """Write the inspection report as a landscape A4 PDF; returns its number of pages (the
     result table's heading repeats on every page it runs onto)."""
-    reference = f"ปีงบประมาณ {data.fiscal_year}"
-    if data.draft:
-        reference += f" ({DRAFT})"
+    year = thai_digits(str(data.fiscal_year)) if settings and settings.thai_digits else str(data.fiscal_year)
     doc = Document(out, TITLE, printed_by=printed_by, printed_at=printed_at, settings=settings,
-                   reference=reference, pagesize=PAGE, size=12.5, margins=MARGINS)
+                   reference=f"ปีงบประมาณ {year}" + (f" ({DRAFT})" if data.draft else ""),
+                   pagesize=PAGE, size=12.5, margins=MARGINS)
     _header(doc, data)
     _summary(doc, data)
     _results(doc, data)
