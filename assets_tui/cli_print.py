@@ -179,6 +179,25 @@ def cmd_print_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_loan_register(args: argparse.Namespace) -> int:
+    from forms.loan_register import loan_lines, render_loan_register
+    from forms.pdf import paper_settings
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    department, _ = _chosen(args)
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        run = render_loan_register(out, loan_lines(args.fiscal_year, args.department), settings,
+                                   printed_by, dt.datetime.now(), args.fiscal_year, department)
+    year = f" of fiscal year {args.fiscal_year}" if args.fiscal_year else ""
+    cli._say(f"wrote the loan register{year}: {run.loans:,} {'loan' if run.loans == 1 else 'loans'} "
+             f"on {_pages(run.pages)} to {output}")
+    return 0
+
+
 def _printed_as(q: argparse.ArgumentParser) -> None:
     q.add_argument("--as", dest="printed_as", metavar="USER",
                    help="who is printing, named in the footer (no password: nothing is "
@@ -251,6 +270,22 @@ def add_print_parser(sub: Any) -> None:
     q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
     _printed_as(q)
     q.set_defaults(func=cmd_print_register)
+
+    q = cli._add(kinds, "loan-register",
+                 help="the loan register (ทะเบียนการยืมทรัพย์สินของราชการ)",
+                 description="The loan register: every loan approved, in the order requested, "
+                             "with its number and date, the borrower and their organisation, "
+                             "the asset numbers lent, purpose, place of use, period, approver, "
+                             "the dates handed over and returned, and items that came back "
+                             "damaged or lost. Requests refused, cancelled or still waiting are "
+                             "not loans and are left out.")
+    q.add_argument("--fiscal-year", type=_fiscal_year, metavar="BE",
+                   help="only loans starting in this fiscal year (Buddhist Era, e.g. 2569)")
+    q.add_argument("--department", metavar="CODE",
+                   help="only loans of assets held by this department")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    _printed_as(q)
+    q.set_defaults(func=cmd_print_loan_register)
 
     q = cli._add(kinds, "stockcheck", help="the annual stock check report (รายงานผลการตรวจสอบพัสดุประจำปี)",
                  description="The inspection report of a stock check: agency, fiscal year and the "

@@ -11,13 +11,16 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from assets_tui.cli import main
+from forms.loan_register import loan_lines, render_loan_register
 from forms.pdf import PaperSettings
 from forms.register import register_cards, render_register, render_summary
-from models import assets
+from models import assets, loans
 from models.accounts import SYSTEM
 from models.depreciation import register_assets, register_summary
+from models.loans import ExternalBorrower, LoanRequest
 from tests.pdf_checks import all_text, page_count, page_text, rasterise
 from tests.test_cli import one_error
+from tests.test_slip import PURPOSE, TODAY, D, lend, office  # noqa: F401 - a fixture
 
 AGENCY = PaperSettings("เทศบาลทดสอบ")
 PRINTED_AT = dt.datetime(2026, 11, 28, 14, 5)
@@ -163,3 +166,75 @@ def test_print_register_from_the_command_line(notebook, db_url, tmp_path, capsys
                  "--db", db_url, "-o", str(tmp_path / "x.pdf")]) == 1
     assert one_error(capsys) == "assets-tui: error: The department '99' is unknown."
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ---- the loan register -------------------------------------------------------------------
+
+
+@pytest.fixture
+def desk(office):  # noqa: F811 - the imported fixture, asked for by name
+    """Three lendable assets and one account per role (the loan slip's fixture)."""
+    return office
+
+
+def test_the_loan_register_lists_each_loan_with_its_items_dates_and_condition(desk, tmp_path):
+    inside = lend(desk, desk["p"][:1])
+    o = {**desk, "requester": desk["storekeeper"]}
+    outside = lend(o, desk["p"][1:3], place="outside", external=ExternalBorrower(
+        "นางสาวมาลี ศรีสุข", "ชุมชนหนองบัว", "354 หมู่ 1 ตำบลแม่กาษา", "081-234-5678"))
+    loans.return_item(desk["storekeeper"], outside, desk["p"][1], today=TODAY + D(3))
+    loans.return_item(desk["storekeeper"], outside, desk["p"][2], "damaged", "ไม้ขาตั้งหัก",
+                      today=TODAY + D(4))
+    waiting = loans.request_loan(desk["staff"], LoanRequest(
+        assets=desk["p"][1:2], purpose=PURPOSE, place="inside", start_on=TODAY + D(10),
+        due_on=TODAY + D(12)), today=TODAY).loan_no
+    lines = list(loan_lines(2570, today=TODAY + D(8)))
+    assert [line.loan_no for line in lines] == [inside, outside]  # a request is not yet a loan
+    path = tmp_path / "loans.pdf"
+    run = render_loan_register(path, iter(lines), AGENCY, "", PRINTED_AT, 2570)
+    assert (run.loans, run.pages) == (2, 1)
+    text = flat(page_text(path))  # cell by cell, a wrapped cell's lines joined by a space
+    for words in (
+            "ทะเบียนการยืมทรัพย์สินของราชการ",
+            "ส่วนราชการ เทศบาลทดสอบ ปีงบประมาณ 2570",
+            "ที่ เลขที่ใบยืม วันที่ยืม ผู้ยืม (หน่วยงาน)",
+            f"1 {inside} 2 พ.ย. 2569 ทดสอบ staff (สำนักปลัดเทศบาล) {desk['p'][0]} ประชุมประจำเดือน",
+            "ใช้ภายใน สถานที่ 2 พ.ย. 2569 - 7 พ.ย. 2569 ทดสอบ dept_head 2 พ.ย. 2569 - "
+            "เกินกำหนด 3 วัน",
+            f"2 {outside} 2 พ.ย. 2569 นางสาวมาลี ศรีสุข (ชุมชนหนองบัว) {desk['p'][1]} {desk['p'][2]}",
+            "นำไปใช้ นอกสถานที่ 2 พ.ย. 2569 - 7 พ.ย. 2569 ทดสอบ agency_head 2 พ.ย. 2569 6 พ.ย. 2569 "
+            f"{desk['p'][2]} ชำรุด: ไม้ขาตั้งหัก",
+            "เทศบาลทดสอบ ทะเบียนการยืมทรัพย์สินของราชการ ปีงบประมาณ 2570",
+            "หน้า 1/1"):
+        assert words in text, words
+    assert waiting not in text
+    assert list(loan_lines(2569)) == []
+
+
+def test_a_long_loan_register_numbers_its_pages_and_repeats_the_heading(desk, tmp_path):
+    number = lend(desk, desk["p"][:1])
+    line = next(iter(loan_lines(2570)))
+    many = [line] * 60
+    path = tmp_path / "loans.pdf"
+    run = render_loan_register(path, many, AGENCY, "", PRINTED_AT, 2570)
+    assert run.pages == page_count(path) >= 3 and run.loans == 60
+    for page in range(run.pages):
+        text = flat(page_text(path, page))
+        assert "ที่ เลขที่ใบยืม วันที่ยืม" in text and text.endswith(f"หน้า {page + 1}/{run.pages}")
+        assert number in text
+    assert f"60 {number}" in flat(page_text(path, run.pages - 1))
+
+
+def test_print_loan_register_from_the_command_line(desk, db_url, tmp_path, capsys):
+    number = lend(desk, desk["p"][:2])
+    out = tmp_path / "loans.pdf"
+    assert main(["print", "loan-register", "--fiscal-year", "2570", "--department", "01",
+                 "--db", db_url, "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"wrote the loan register of fiscal year 2570: 1 loan on 1 page to {out}")
+    text = flat(all_text(out))
+    assert number in text and "หน่วยงานเจ้าของพัสดุ 01 สำนักปลัดเทศบาล" in text
+    assert main(["print", "loan-register", "--db", db_url, "--department", "04",
+                 "-o", str(out)]) == 0
+    assert "0 loans" in capsys.readouterr().out
+    assert "ไม่มีการยืมตามที่เลือก" in flat(all_text(out))
