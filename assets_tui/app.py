@@ -34,6 +34,7 @@ from .screens import (
     MyLoansScreen,
     OverdueScreen,
 )
+from .screens import stockcheck as stockcheck_screens
 from .widgets import localize_bindings
 
 SIGNED_OUT = "signed_out"  # the mode that holds the login screen after a logout
@@ -58,6 +59,7 @@ SECTIONS = (
     Section("approvals", "f5", ApprovalsScreen, loans.decides_loans),
     Section("desk", "f6", LoanDeskScreen, lambda user: accounts.can(user, "loan.issue")),
     Section("overdue", "f7", OverdueScreen, lambda user: accounts.can(user, "loan.follow_up")),
+    Section("stockcheck", "f8", stockcheck_screens.StockCheckScreen, stockcheck_screens.offered),
 )
 
 
