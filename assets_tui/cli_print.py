@@ -198,6 +198,27 @@ def cmd_print_loan_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_overdue_letter(args: argparse.Namespace) -> int:
+    from forms.letters import overdue_letter_data, render_overdue_letter
+    from forms.pdf import paper_settings
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    data = overdue_letter_data(args.loan_no, signer=args.signer, letter_no=args.letter_no or "")
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        pages = render_overdue_letter(out, data, settings, printed_by, dt.datetime.now())
+    loans = ", ".join(no for no, _ in data.loans)
+    cli._say(f"wrote the follow-up letter to {data.borrower} for {len(data.items)} overdue "
+             f"{'item' if len(data.items) == 1 else 'items'} ({loans}) on {_pages(pages)} "
+             f"to {output}")
+    cli._note("once it is sent, record it: assets-tui loan follow-up "
+              f"{args.loan_no} --method letter")
+    return 0
+
+
 def _printed_as(q: argparse.ArgumentParser) -> None:
     q.add_argument("--as", dest="printed_as", metavar="USER",
                    help="who is printing, named in the footer (no password: nothing is "
@@ -286,6 +307,23 @@ def add_print_parser(sub: Any) -> None:
     q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
     _printed_as(q)
     q.set_defaults(func=cmd_print_loan_register)
+
+    q = cli._add(kinds, "overdue-letter", help="a follow-up letter for overdue loans (หนังสือทวงคืน)",
+                 description="The follow-up letter (หนังสือทวงคืน) to the borrower of an overdue "
+                             "loan, as a Thai official letter at 16 pt: it lists every item the "
+                             "borrower still holds past its due date, on this loan and any "
+                             "other, with loan numbers, due dates, days overdue and values, the "
+                             "total in figures and in words, and asks for their return within 7 "
+                             "days. Signed by the loan's approver unless --signer names the "
+                             "supply officer or another user. Printing records nothing: record "
+                             "the follow-up itself with `loan follow-up`.")
+    q.add_argument("loan_no", metavar="LOAN_NO", help="an overdue loan of the borrower to write to")
+    q.add_argument("--signer", metavar="USER", help="who signs (default: the loan's approver)")
+    q.add_argument("--letter-no", metavar="TEXT",
+                   help="the letter's number (ที่), e.g. 'ตก 52001/123' (default: dots to fill in)")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    _printed_as(q)
+    q.set_defaults(func=cmd_print_overdue_letter)
 
     q = cli._add(kinds, "stockcheck", help="the annual stock check report (รายงานผลการตรวจสอบพัสดุประจำปี)",
                  description="The inspection report of a stock check: agency, fiscal year and the "
