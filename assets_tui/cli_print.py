@@ -219,6 +219,23 @@ def cmd_print_overdue_letter(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_history(args: argparse.Namespace) -> int:
+    from forms.history_card import history_card, render_history_card
+    from forms.pdf import paper_settings
+
+    cli = _base()
+    output = _need_output(args)
+    cli.open_database(args)
+    card = history_card(args.asset_no)
+    settings = paper_settings()
+    printed_by = _printed_by(args)
+    with cli._output(output, binary_ok_on_tty=False) as out:
+        pages = render_history_card(out, card, settings, printed_by, dt.datetime.now())
+    cli._say(f"wrote the history card of {card.asset_no}: {len(card.lines):,} "
+             f"{'event' if len(card.lines) == 1 else 'events'} on {_pages(pages)} to {output}")
+    return 0
+
+
 def _printed_as(q: argparse.ArgumentParser) -> None:
     q.add_argument("--as", dest="printed_as", metavar="USER",
                    help="who is printing, named in the footer (no password: nothing is "
@@ -324,6 +341,17 @@ def add_print_parser(sub: Any) -> None:
     q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
     _printed_as(q)
     q.set_defaults(func=cmd_print_overdue_letter)
+
+    q = cli._add(kinds, "history", help="an asset's history card (บัตรประวัติครุภัณฑ์)",
+                 description="One asset's history card: its register header and net book value "
+                             "today, then every event of its life from the audit log, oldest "
+                             "first (registration and edits, moves and transfers, each loan's "
+                             "request, approval, hand-over, return and follow-up, damage cases, "
+                             "repairs, disposal) and the annual stock checks that counted it.")
+    q.add_argument("asset_no", metavar="ASSET_NO", help="the asset's number, e.g. 416-68-0001")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    _printed_as(q)
+    q.set_defaults(func=cmd_print_history)
 
     q = cli._add(kinds, "stockcheck", help="the annual stock check report (รายงานผลการตรวจสอบพัสดุประจำปี)",
                  description="The inspection report of a stock check: agency, fiscal year and the "

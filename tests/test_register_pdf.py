@@ -11,6 +11,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from assets_tui.cli import main
+from forms.history_card import history_card, render_history_card
 from forms.loan_register import loan_lines, render_loan_register
 from forms.pdf import PaperSettings
 from forms.register import register_cards, render_register, render_summary
@@ -238,3 +239,50 @@ def test_print_loan_register_from_the_command_line(desk, db_url, tmp_path, capsy
                  "-o", str(out)]) == 0
     assert "0 loans" in capsys.readouterr().out
     assert "ไม่มีการยืมตามที่เลือก" in flat(all_text(out))
+
+
+# ---- the asset history card ----------------------------------------------------------------
+
+
+def test_the_history_card_tells_every_event_of_the_asset(desk, tmp_path):
+    number = desk["p"][0]
+    loan = lend(desk, [number])
+    loans.return_item(desk["storekeeper"], loan, number, "damaged", "ขาตั้งหัก", today=TODAY + D(2))
+    loans.settle_damage(desk["storekeeper"], loan, number, "paid", "1,500.00", today=TODAY + D(3))
+    assets.move_asset(desk["storekeeper"], number, department="04")
+    card = history_card(number, today=TODAY)
+    path = tmp_path / "history.pdf"
+    pages = render_history_card(path, card, AGENCY, "นายพัสดุ รักงาน", PRINTED_AT)
+    assert pages == page_count(path)
+    text = flat(all_text(path))
+    for words in (
+            "บัตรประวัติครุภัณฑ์",
+            f"รหัสครุภัณฑ์ {number} รายการ เครื่องมัลติมีเดียโปรเจกเตอร์",
+            "ยี่ห้อ/รุ่น Epson / EB-0",
+            "หน่วยงาน กองคลัง",
+            "วันที่ได้มา 15 มี.ค. 2567",
+            "ราคา 25,900.00 บาท",
+            "ลงทะเบียน",
+            "ย้าย/เปลี่ยนผู้รับผิดชอบ หน่วยงาน: 01 → 04",
+            f"ขอยืม {loan} ผู้ยืม ทดสอบ staff",
+            f"อนุมัติให้ยืม {loan} ผู้อนุมัติ ทดสอบ dept_head",
+            f"ส่งมอบให้ผู้ยืม {loan}",
+            f"รับคืน {loan} สภาพ ชำรุด · หมายเหตุ ขาตั้งหัก",
+            f"ชดใช้ความเสียหายแล้ว {loan} จำนวนเงิน 1,500.00 · ชดใช้โดย ชดใช้เป็นเงิน",
+            f"เทศบาลทดสอบ บัตรประวัติครุภัณฑ์ {number}",
+            f"หน้า {pages}/{pages}"):
+        assert words in text, words
+    order = [text.index(w) for w in ("ลงทะเบียน", f"ขอยืม {loan}", f"รับคืน {loan}",
+                                     "ชดใช้ความเสียหายแล้ว", "ย้าย/เปลี่ยน")]
+    assert order == sorted(order)  # oldest first
+
+
+def test_print_history_from_the_command_line(desk, db_url, tmp_path, capsys):
+    number = desk["p"][1]
+    out = tmp_path / "history.pdf"
+    assert main(["print", "history", number, "--db", db_url, "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"wrote the history card of {number}: 1 event on 1 page to {out}")
+    assert "ลงทะเบียน" in all_text(out)
+    assert main(["print", "history", "999-99-9999", "--db", db_url, "-o", str(out)]) == 1
+    assert one_error(capsys) == "assets-tui: error: There is no asset number '999-99-9999'."
