@@ -53,7 +53,7 @@ DETAIL_LABELS = {
     "condition": "สภาพ", "returned_condition": "สภาพ", "return_note": "หมายเหตุ", "note": "หมายเหตุ",
     "settlement": "ชดใช้โดย", "amount": "จำนวนเงิน", "method": "วิธี", "due_on": "กำหนดคืน",
     "vendor": "ผู้ซ่อม", "problem": "อาการ", "cost": "ค่าซ่อม", "sent_on": "วันที่ส่ง",
-    "returned_on": "วันที่รับคืน", "on": "วันที่", "approved_by": "ผู้อนุมัติ",
+    "returned_on": "วันที่รับคืน", "on": "วันที่", "on_date": "วันที่", "approved_by": "ผู้อนุมัติ",
     "decision_note": "ความเห็น", "recipient": "ผู้รับ", "ordered_on": "วันที่สั่ง",
     "completed_on": "วันที่เสร็จ", "suggested_amount": "มูลค่าที่ต้องชดใช้",
 }
