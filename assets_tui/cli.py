@@ -1083,6 +1083,8 @@ def build_parser() -> argparse.ArgumentParser:
     _stockcheck_parsers(sub)
     from assets_tui.cli_backup import add_parsers as _backup_parsers
     _backup_parsers(sub)
+    from assets_tui.cli_ita import add_parsers as _ita_parsers
+    _ita_parsers(sub)
     return parser
 
 

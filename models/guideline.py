@@ -84,16 +84,29 @@ def current_version(today: dt.date | None = None) -> GuidelineVersion | None:
             .order_by(GuidelineVersion.number.desc()).first())
 
 
-def status_label(version: GuidelineVersion, today: dt.date | None = None, lang: str = "en") -> str:
-    current = current_version(today)
+STATES = {
+    "draft": ("ร่าง รอหัวหน้าหน่วยงานลงนาม", "draft, waiting for the agency head's sign-off"),
+    "current": ("ฉบับที่ใช้อยู่", "current"),
+    "scheduled": ("ลงนามแล้ว รอวันมีผล", "signed off, not yet in effect"),
+    "superseded": ("ฉบับเดิม", "superseded"),
+}
+
+
+def version_state(version: GuidelineVersion, today: dt.date | None = None) -> str:
+    """draft, current, scheduled (signed off, in effect later) or superseded."""
     if not is_signed_off(version):
-        return "ร่าง รอหัวหน้าหน่วยงานลงนาม" if lang == "th" else "draft, waiting for the agency head's sign-off"
+        return "draft"
+    current = current_version(today)
     if current is not None and current.id == version.id:
-        return "ฉบับที่ใช้อยู่" if lang == "th" else "current"
+        return "current"
     if version.effective_on > _today(today):
-        when = format_date_be(version.effective_on)
-        return f"ลงนามแล้ว มีผล {when}" if lang == "th" else f"signed off, in effect from {when}"
-    return "ฉบับเดิม" if lang == "th" else "superseded"
+        return "scheduled"
+    return "superseded"
+
+
+def status_label(version: GuidelineVersion, today: dt.date | None = None, lang: str = "en") -> str:
+    th, en = STATES[version_state(version, today)]
+    return th if lang == "th" else en
 
 
 # ---- publishing and sign-off -----------------------------------------------------------

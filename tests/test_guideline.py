@@ -138,3 +138,46 @@ def test_an_older_draft_cannot_be_signed_after_a_newer_version(users):
     # The old draft can no longer be redrafted either.
     with pytest.raises(ValidationError, match="must be above 2"):
         guideline.publish_version(admin, 1, TEXT)
+
+
+# ---- from the command line -----------------------------------------------------------------
+
+def test_the_guideline_from_the_command_line(users, db_url, tmp_path, monkeypatch, capsys):
+    import json
+
+    from assets_tui.cli import main
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setenv("ASSETS_TUI_PASSWORD", PASSWORD)
+    text = tmp_path / "guideline.txt"
+    text.write_text(TEXT, encoding="utf-8")
+
+    def run(*argv) -> tuple[int, str, str]:
+        code = main(["--db", db_url, *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    code, out, err = run("guideline", "publish", "--version", "1", "--file", str(text), "--as", "staff")
+    assert code == 1 and "may not publish the asset-use guideline" in err
+    code, out, _ = run("guideline", "publish", "--version", "1", "--file", str(text),
+                       "--effective", "1/10/2568", "--as", "admin")
+    assert code == 0 and "waiting for the agency head's sign-off" in out
+    code, _, err = run("guideline", "show")
+    assert code == 1 and "version 1 is still a draft" in err
+    assert run("guideline", "signoff", "1", "--as", "agency_head")[0] == 0
+    code, out, _ = run("guideline", "show", "--json")
+    shown = json.loads(out)
+    assert (shown["number"], shown["status"], shown["signed_off_by"]) == (1, "current", "agency_head")
+    assert shown["text_th"] == TEXT
+    code, out, _ = run("guideline", "acknowledge", "--as", "staff")
+    assert code == 0 and "staff has read guideline version 1" in out
+    assert run("guideline", "acknowledge", "--as", "staff")[0] == 0  # harmless again
+    assert GuidelineAcknowledgement.select().count() == 1
+    code, _, err = run("guideline", "report", "--as", "staff")
+    assert code == 1 and "may not see who has acknowledged" in err
+    code, out, _ = run("guideline", "report", "--json", "--as", "dept_head")
+    report = json.loads(out)
+    assert (report["acknowledged"], report["pending"]) == (1, 5)
+    assert report["departments"][0]["pending"][0]["username"] == "dept_head"
+    code, out, _ = run("guideline", "report", "--as", "admin")
+    assert code == 0 and "1 acknowledged, 5 pending" in out and "01 สำนักปลัดเทศบาล" in out

@@ -160,3 +160,27 @@ def test_stock_check_findings_by_department(users, year):
     assert [c["status"] for c in s.stock_checks] == ["open"]
     row = [r for r in s.rows() if r["level"] == "department" and r["department_code"] == "01"][0]
     assert row["stockcheck_counted"] == 1 and row["stockcheck_damaged"] == 1
+
+
+def test_statistics_from_the_command_line(users, year, db_url, tmp_path, capsys):
+    import csv
+    import json
+
+    from assets_tui.cli import main
+
+    target = tmp_path / "stats.csv"
+    assert main(["--db", db_url, "stats", "--fiscal-year", "2569", "--format", "csv", "-o", str(target)]) == 0
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == stats.COLUMNS
+    year_row = rows[-1]
+    assert year_row["level"] == "year" and year_row["loans_requested"] == "6"
+    assert year_row["damage_amount_paid"] == "500.00"
+    capsys.readouterr()
+    assert main(["--db", db_url, "stats", "--fiscal-year", "2569", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["fiscal_year"] == 2569 and data["rows"][-1]["loans_requested"] == 6
+    assert {c["column"] for c in data["columns"]} == set(stats.COLUMNS)
+    assert main(["--db", db_url, "stats", "--fiscal-year", "2569"]) == 0
+    out = capsys.readouterr().out
+    assert "ต.ค. 2568" in out and "01 สำนักปลัดเทศบาล" in out and "500.00 baht paid" in out
