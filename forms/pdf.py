@@ -603,13 +603,17 @@ class Document:
                     draw_text(c, tx, base, line, font, s, align)
                     base -= self.leading(s)
                 x += w
-            c.saveState()
-            c.setLineWidth(0.5)
-            c.rect(self.left, top - height, sum(widths), height, stroke=1, fill=0)
+            # the row's box and column rules as one path, written directly: on a register of
+            # thousands of pages this is many times faster than a call per line
+            bottom = top - height
+            rules = [f"{self.left:.2f} {bottom:.2f} {sum(widths):.2f} {height:.2f} re"]
             x = self.left
             for w in widths[:-1]:
                 x += w
-                c.line(x, top, x, top - height)
+                rules.append(f"{x:.2f} {top:.2f} m {x:.2f} {bottom:.2f} l")
+            c.saveState()
+            c.setLineWidth(0.5)
+            c.addLiteral("\n".join(rules) + " S")
             c.restoreState()
             self.y -= height
 
