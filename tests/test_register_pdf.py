@@ -286,3 +286,16 @@ def test_print_history_from_the_command_line(desk, db_url, tmp_path, capsys):
     assert "ลงทะเบียน" in all_text(out)
     assert main(["print", "history", "999-99-9999", "--db", db_url, "-o", str(out)]) == 1
     assert one_error(capsys) == "assets-tui: error: There is no asset number '999-99-9999'."
+
+
+def test_thai_digits_on_the_register_leave_asset_numbers_alone(notebook, tmp_path):
+    from forms.pdf import paper_settings
+    from models import org
+
+    org.set_setting(SYSTEM, "thai_digits", "1")
+    path = tmp_path / "register.pdf"
+    render_register(path, register_cards(2569), 2569, paper_settings(), "", PRINTED_AT)
+    text = flat(page_text(path))
+    assert "๓๐ ก.ย. ๒๕๖๗ ค่าเสื่อมราคาปีงบประมาณ ๒๕๖๗ ๕,๒๔๙.๘๘ ๕,๒๔๙.๘๘ ๓๙,๗๕๐.๑๒ คิด ๗ เดือน" in text
+    assert f"รหัส {notebook}" in text  # as on the label and its barcode
+    assert "หน้า ๑/๑" in text
