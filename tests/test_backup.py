@@ -208,3 +208,47 @@ def test_verify_on_the_command_line_takes_a_checkpoint_or_a_backup(database, tmp
         assert bad.returncode == 1 and f"✗ audit checkpoint: The audit log ends at event {seq - 1}" in bad.stdout
     wrong = subprocess.run([str(CLI), "verify", "--checkpoint", "12:abc"], capture_output=True, text=True, env=env)
     assert wrong.returncode == 1 and "is not SEQ:HASH" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+WRITER = """\
+import json, sys
+from models import accounts, assets
+from models import db as dbmod
+dbmod.bind(sys.argv[1])
+sample = json.loads(sys.argv[2])
+print("ready", flush=True)
+for n in range(int(sys.argv[3])):
+    assets.register_asset(accounts.SYSTEM, {**sample, "serial_no": f"W{n}"})
+"""
+
+
+def test_a_backup_taken_while_others_write_holds_one_moment(database, sample_asset, tmp_path):
+    """Assets registered by another process during the backups: each backup restores to a
+    register whose rows and audit log agree, and verifies."""
+    import json
+
+    dbmod.close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, database, json.dumps(sample_asset), "150"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              cwd=Path(__file__).resolve().parent.parent)
+    assert writer.stdout.readline().strip() == b"ready"
+    seen = []
+    try:
+        for i in range(3):
+            dbmod.bind(database)
+            taken = backup.take_backup(accounts.SYSTEM, tmp_path / f"during{i}.zip")
+            dbmod.bind(f"sqlite:///{tmp_path}/during{i}.db")
+            backup.restore_backup(taken.path)
+            report = integrity.verify(checkpoints=[taken.checkpoint])
+            assert report.ok, [c for c in report.checks if not c.ok]
+            registered = AuditEvent.select().where(AuditEvent.action == "asset.register").count()
+            assert Asset.select().count() == registered == taken.rows["asset"]
+            seen.append(registered)
+            dbmod.close()
+    finally:
+        writer.wait(timeout=120)
+        writer.stdout.close()
+        writer.stderr.close()
+    assert writer.returncode == 0
+    print("registered at each backup:", seen)
+    assert seen == sorted(seen)
