@@ -125,27 +125,29 @@ def _kill_after(args: list[str], url: str, delay: float, ready: bool = False) ->
 
 
 def _kill_all(jobs: list[tuple[list[str], str, float]]) -> list[bool]:
-    """Run the jobs (command, database, delay) ``WIDTH`` at a time, each SIGKILLed after its
-    delay unless it finished first; True for each job that was killed."""
-    killed: list[bool] = []
-    for first in range(0, len(jobs), WIDTH):
-        group = [(subprocess.Popen(args, env=_env(url), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, cwd=ROOT), time.monotonic() + delay)
-                 for args, url, delay in jobs[first:first + WIDTH]]
-        hit = [False] * len(group)
-        while any(proc.poll() is None for proc, _ in group):
-            now = time.monotonic()
-            for k, (proc, deadline) in enumerate(group):
-                if now >= deadline and proc.poll() is None:
-                    proc.send_signal(signal.SIGKILL)
-                    proc.wait(timeout=60)
-                    hit[k] = True
-            time.sleep(0.002)
-        for k, (proc, _) in enumerate(group):
-            errors = proc.stderr.read().decode()
-            proc.stderr.close()
-            assert hit[k] or proc.returncode == 0, errors
-        killed += hit
+    """Run the jobs (command, database, delay), ``WIDTH`` at a time, each SIGKILLed after
+    its delay unless it finished first; True for each job that was killed."""
+    killed = [False] * len(jobs)
+    waiting, running = list(range(len(jobs))), {}
+    while waiting or running:
+        while waiting and len(running) < WIDTH:
+            i = waiting.pop(0)
+            args, url, delay = jobs[i]
+            running[i] = (subprocess.Popen(args, env=_env(url), stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, cwd=ROOT),
+                          time.monotonic() + delay)
+        now = time.monotonic()
+        for i, (proc, deadline) in list(running.items()):
+            if now >= deadline and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=60)
+                killed[i] = True
+            if proc.poll() is not None:
+                errors = proc.stderr.read().decode()
+                proc.stderr.close()
+                assert killed[i] or proc.returncode == 0, errors
+                del running[i]
+        time.sleep(0.002)
     return killed
 
 
