@@ -160,6 +160,9 @@ def open_database(args: argparse.Namespace, *, create: bool = False,
     _bind(url, source, create)
     if require_setup:
         pending = setup.pending_migrations()
+        if pending and source == "--demo" and Path(dbmod.sqlite_path(url) or "").exists():
+            setup.upgrade()  # the demo file is the product's own: bring it up to date
+            pending = []
         if pending:
             from models.schema import Setting
 
@@ -205,6 +208,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
             _note(f"Building the demo database at {dbmod.describe(url)} …")
             summary = _build_demo(300, 1)
             _note(str(summary))
+        elif setup.pending_migrations():
+            setup.upgrade()  # a demo built by an earlier version
     else:
         url = open_database(args)
     dbmod.close()

@@ -379,3 +379,24 @@ def test_a_failed_init_leaves_no_database_behind(tmp_path, monkeypatch, capsys):
     assert main(["--db", f"sqlite:///{target}", "init", "--agency", "เทศบาลทดสอบ", "--admin", "admin"]) == 1
     assert "at least 4 characters" in capsys.readouterr().err
     assert not target.exists() and not (tmp_path / "new").exists()
+
+
+def test_a_demo_built_by_an_earlier_version_is_brought_up_to_date(tmp_path, monkeypatch, capsys):
+    demo_url = f"sqlite:///{tmp_path}/demo.db"
+    monkeypatch.setattr(dbmod, "demo_db_url", lambda: demo_url)
+    assert main(["demo", "--assets", "20"]) == 0
+    # Make the demo file look as if its newest migration had not run yet.
+    database = dbmod.bind(demo_url)
+    newest = setup.migration_runner().status()[-1].name
+    database.execute_sql("delete from schema_migration where name = ?", (newest,))
+    assert setup.pending_migrations() == [newest]
+    dbmod.close()
+    calls = []
+    monkeypatch.setattr(setup, "upgrade", lambda: calls.append("upgrade") or [])
+    capsys.readouterr()
+    assert main(["--demo", "find", "เครื่อง"]) == 0
+    assert calls == ["upgrade"]
+    # The same file named as a register of one's own is never upgraded behind one's back.
+    capsys.readouterr()
+    assert main(["--db", demo_url, "find", "เครื่อง"]) == 1
+    assert "needs upgrading" in one_error(capsys) and calls == ["upgrade"]
