@@ -33,7 +33,7 @@ from ..i18n import field_label, language, status_label, t
 from ..widgets import AssetTable, SearchBox, SectionBar
 from .asset_detail import AssetDetailScreen
 from .asset_form import AssetFormScreen
-from .base import AppScreen
+from .base import AppScreen, PagedList
 
 SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
 MIN_PAGE_SIZE = 5
@@ -90,7 +90,7 @@ def asset_row(asset: Asset) -> tuple[Text, ...]:
     )
 
 
-class AssetListScreen(AppScreen[None]):
+class AssetListScreen(PagedList, AppScreen[None]):
     BINDINGS = [
         Binding("pagedown", "next_page", "bind.next_page", tooltip="bind.next_page.tip",
                 id="assets.next_page", priority=True, key_display="PgDn"),
@@ -302,21 +302,7 @@ class AssetListScreen(AppScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "register":
             return accounts.can(self.user, "asset.register")
-        if action == "next_page":
-            return None if self.page >= self.pages else True
-        if action == "previous_page":
-            return None if self.page <= 1 else True
-        return True
-
-    def action_next_page(self) -> None:
-        if self.page < self.pages:
-            self.page += 1
-            self.reload()
-
-    def action_previous_page(self) -> None:
-        if self.page > 1:
-            self.page -= 1
-            self.reload()
+        return self.paging_allowed(action)
 
     def action_clear_search(self) -> None:
         search = self.query_one(SearchBox)

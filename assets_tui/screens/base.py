@@ -39,3 +39,29 @@ class AppScreen(_Shared, Screen[ResultType]):
 
 class AppModal(_Shared, ModalScreen[ResultType]):
     """A dialog over the current screen; Escape closes it."""
+
+
+class PagedList:
+    """Paging for a screen that shows one page of a database list at a time: the screen
+    keeps ``page`` and ``pages`` and reloads the current page with ``reload()``."""
+
+    page: int
+    pages: int
+
+    def paging_allowed(self, action: str) -> bool | None:
+        """For ``check_action``: hide the page key that would lead nowhere."""
+        if action == "next_page":
+            return None if self.page >= self.pages else True
+        if action == "previous_page":
+            return None if self.page <= 1 else True
+        return True
+
+    def action_next_page(self) -> None:
+        if self.page < self.pages:
+            self.page += 1
+            self.reload()
+
+    def action_previous_page(self) -> None:
+        if self.page > 1:
+            self.page -= 1
+            self.reload()

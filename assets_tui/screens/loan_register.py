@@ -26,7 +26,7 @@ from models.values import fiscal_year_of
 
 from ..i18n import t
 from ..widgets import LoanSearchBox, LoanTable, SearchBox, SectionBar
-from .base import AppScreen
+from .base import AppScreen, PagedList
 from .loan_detail import LoanDetailScreen
 from .loan_parts import borrower_name, cell, day, kind_label, loan_status_label, set_columns
 
@@ -69,7 +69,7 @@ def fiscal_years() -> list[int]:
     return list(range(high, low - 1, -1))
 
 
-class LoanRegisterScreen(AppScreen[None]):
+class LoanRegisterScreen(PagedList, AppScreen[None]):
     BINDINGS = [
         Binding("pagedown", "next_page", "bind.next_page", tooltip="bind.next_page.tip",
                 id="loans.next_page", priority=True, key_display="PgDn"),
@@ -251,21 +251,7 @@ class LoanRegisterScreen(AppScreen[None]):
         self.app.push_screen(LoanDetailScreen(loan_no))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_page":
-            return None if self.page >= self.pages else True
-        if action == "previous_page":
-            return None if self.page <= 1 else True
-        return True
-
-    def action_next_page(self) -> None:
-        if self.page < self.pages:
-            self.page += 1
-            self.reload()
-
-    def action_previous_page(self) -> None:
-        if self.page > 1:
-            self.page -= 1
-            self.reload()
+        return self.paging_allowed(action)
 
     def action_clear_search(self) -> None:
         search = self.query_one(LoanSearchBox)
