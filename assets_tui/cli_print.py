@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import getpass
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -63,7 +67,8 @@ def cmd_print_labels(args: argparse.Namespace) -> int:
     settings = paper_settings()
     with cli._output(output, binary_ok_on_tty=False) as out:
         run = labels.render_labels(out, (labels.label_data(a) for a in chosen), template,
-                                   start_at=args.start_at, settings=settings, outline=args.outline)
+                                   start_at=args.start_at, settings=settings, outline=args.outline,
+                                   qr=args.qr)
         if run.labels == 0:
             raise cli.CommandError("No asset matches: no labels were printed.")
     sheets = ("page" if template.per_sheet == 1 else "sheet") + ("" if run.pages == 1 else "s")
@@ -236,6 +241,35 @@ def cmd_print_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _to_printer(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``--printer NAME``: the document is written as usual (to a temporary file when no
+    -o is given) and then sent to that CUPS printer."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        from .printing import PrinterError, printing_available, send_to_printer
+
+        cli = _base()
+        printer = getattr(args, "printer", None)
+        if printer is None or getattr(args, "list_templates", False):
+            return func(args)
+        if not printing_available():
+            raise cli.CommandError("--printer: this computer has no CUPS printing (the `lp` "
+                                   "command was not found); write a PDF with -o FILE.pdf instead.")
+        with tempfile.TemporaryDirectory(prefix="assets-tui-print-") as spool:
+            if not args.output:
+                args.output = str(Path(spool) / f"{args.print_command}.pdf")
+            status = func(args)
+            try:
+                said = send_to_printer(args.output, printer)
+            except PrinterError as exc:
+                raise cli.CommandError(str(exc)) from None
+        cli._say(f"sent to the printer {printer}" + (f": {said}" if said else ""))
+        return status
+
+    return run
+
+
 def _printed_as(q: argparse.ArgumentParser) -> None:
     q.add_argument("--as", dest="printed_as", metavar="USER",
                    help="who is printing, named in the footer (no password: nothing is "
@@ -273,6 +307,9 @@ def add_print_parser(sub: Any) -> None:
                         "the top left (default 1)")
     q.add_argument("--outline", action="store_true",
                    help="draw each label's edge, for a trial print on plain paper")
+    q.add_argument("--qr", action="store_true",
+                   help="also print a QR code of the number on each label, for phone cameras "
+                        "and 2D scanners")
     q.add_argument("--list-templates", action="store_true", help="list the label templates")
     q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
     q.set_defaults(func=cmd_print_labels)
@@ -366,3 +403,9 @@ def add_print_parser(sub: Any) -> None:
                    help="who is printing, named in the footer (no password: nothing is "
                         "recorded; default: this computer's account name)")
     q.set_defaults(func=cmd_print_stockcheck)
+
+    for q in kinds.choices.values():
+        q.add_argument("--printer", metavar="NAME",
+                       help="also send the document to this CUPS printer with lp (`lpstat -p` "
+                            "lists them); without -o nothing is kept on disk")
+        q.set_defaults(func=_to_printer(q.get_default("func")))

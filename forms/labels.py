@@ -16,6 +16,9 @@ from functools import cache
 from importlib import resources
 from typing import BinaryIO
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -44,6 +47,7 @@ DEFAULT_TEMPLATE = "a4-3x8"
 MAX_MODULE = 0.33 * mm    # bars no wider than this: a label scanner's comfortable size
 MIN_BARCODE = 4.0 * mm    # and never shorter than this
 MIN_MODULE = 0.17 * mm    # narrower bars than this many scanners cannot read
+QR_SHARE = 0.36           # at most this part of a label's width goes to its QR code
 
 
 @dataclass(frozen=True)
@@ -175,14 +179,30 @@ def _fit_size(text: str, font: str, size: float, width: float) -> float:
     return size * width / w * 0.999
 
 
+def draw_qr(canvas: Canvas, x: float, y: float, side: float, value: str) -> None:
+    """A QR code of ``value`` filling the square of ``side`` points at (x, y), as vector
+    modules (low error correction keeps the modules large on a small label)."""
+    widget = QrCodeWidget(value, barLevel="L", barBorder=0)
+    x0, y0, x1, y1 = widget.getBounds()
+    scale = side / max(x1 - x0, y1 - y0)
+    drawing = Drawing(side, side, transform=[scale, 0, 0, scale, 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)
+
+
 def draw_label(canvas: Canvas, x: float, y: float, template: LabelTemplate, data: LabelData,
-               settings: PaperSettings) -> str:
+               settings: PaperSettings, qr: bool = False) -> str:
     """One label with its bottom-left corner at (x, y). Returns "ok"; "none" when the
     number cannot be a barcode (the label then carries it in text only); "narrow" when the
-    number is so long that its bars are thinner than many scanners read."""
+    number is so long that its bars are thinner than many scanners read. With ``qr`` a QR
+    code of the number takes a square at the label's right and the rest moves left."""
     pad = template.padding * mm
     left, right = x + pad, x + template.label[0] * mm - pad
     top, bottom = y + template.label[1] * mm - pad, y + pad
+    if qr:
+        side = min(top - bottom, (right - left) * QR_SHARE)
+        draw_qr(canvas, right - side, bottom + (top - bottom - side) / 2, side, data.asset_no)
+        right -= side + pad
     width = right - left
     centre = (left + right) / 2
     s = template.text_pt
@@ -232,10 +252,10 @@ def draw_label(canvas: Canvas, x: float, y: float, template: LabelTemplate, data
 
 def render_labels(out: str | os.PathLike | BinaryIO, labels: Iterable[LabelData], template: LabelTemplate,
                   start_at: int = 1, settings: PaperSettings | None = None,
-                  outline: bool = False) -> LabelRun:
+                  outline: bool = False, qr: bool = False) -> LabelRun:
     """Write the labels as a PDF, filling sheets along the rows from position ``start_at``
     (1 = top left) of the first sheet. ``outline`` draws each label's edge, for a trial on
-    plain paper."""
+    plain paper; ``qr`` adds a QR code of the number beside the barcode."""
     if not 1 <= start_at <= template.per_sheet:
         raise ValidationError("start_at", f"The start position must be between 1 and "
                                           f"{template.per_sheet} on the {template.name} template.")
@@ -259,7 +279,7 @@ def render_labels(out: str | os.PathLike | BinaryIO, labels: Iterable[LabelData]
             canvas.setLineWidth(0.3)
             canvas.roundRect(x, y, w, h, 1.5 * mm, stroke=1, fill=0)
             canvas.restoreState()
-        drawn = draw_label(canvas, x, y, template, data, settings)
+        drawn = draw_label(canvas, x, y, template, data, settings, qr)
         if drawn == "none":
             run.without_barcode.append(data.asset_no)
         elif drawn == "narrow":

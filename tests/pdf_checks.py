@@ -88,3 +88,8 @@ def matches_reference(image: Image.Image, name: str) -> tuple[float, float]:
     if result != (0.0, 0.0):
         image.save(REFERENCE / (Path(name).stem + ".new.png"))
     return result
+
+
+def decode_qr(image: Image.Image) -> list[str]:
+    """The texts of every QR code found in the image."""
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]

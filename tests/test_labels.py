@@ -17,7 +17,7 @@ from models import assets, org
 from models.accounts import SYSTEM
 from models.errors import ValidationError
 from models.schema import Asset, Department
-from tests.pdf_checks import crop_points, decode_code128, page_count, rasterise
+from tests.pdf_checks import crop_points, decode_code128, decode_qr, page_count, rasterise
 from tests.test_cli import one_error
 
 AGENCY = PaperSettings("เทศบาลนครแม่สอด")
@@ -90,6 +90,26 @@ def test_every_template_prints_labels_that_scan(register, tmp_path, name):
     pages = _decoded_positions(path, template, dpi=400)
     printed = [code for page in pages for code in page if code is not None]
     assert printed == [a.asset_no for a in chosen]
+
+
+@pytest.mark.parametrize("name", ["a4-3x8", "a4-2x7", "roll-50x25"])
+def test_labels_with_a_qr_code_scan_both_ways(register, tmp_path, name):
+    """With --qr each label carries a QR code of its number beside the barcode, and a phone
+    or a 2D scanner reads the same number the Code 128 gives."""
+    template = get_template(name)
+    path = tmp_path / f"{name}-qr.pdf"
+    chosen = list(select_assets(register["01"][:4]))
+    render_labels(path, map(labels.label_data, chosen), template, settings=AGENCY, qr=True)
+    height = template.page[1] * mm
+    found = []
+    for page in range(page_count(path)):
+        image = rasterise(path, page, 400)
+        for position in range(template.per_sheet):
+            box = crop_points(image, template.box(position), height, 400)
+            bars, squares = decode_code128(box), decode_qr(box)
+            assert bars == squares
+            found.extend(bars)
+    assert found == [a.asset_no for a in chosen]
 
 
 @pytest.mark.parametrize("name", sorted(templates()))
