@@ -2,13 +2,16 @@
 
 SQLite (the default, in the user's data directory) runs in WAL mode with
 foreign keys on, a busy timeout and ``BEGIN IMMEDIATE`` for writers, so two
-terminals on one file queue instead of failing. PostgreSQL is reached through
-psycopg 3 with a ``postgresql://`` URL.
+terminals on one file queue instead of failing. A writer that still finds the file
+locked (a long import or backup elsewhere) tries again with growing pauses for a
+bounded time, then gives up with :class:`DatabaseUnavailable` and one sentence,
+never a crash. PostgreSQL is reached through psycopg 3 with a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,9 @@ from .errors import DatabaseUnavailable, ValidationError
 
 APP_NAME = "assets-tui"
 ENV_DB = "ASSETS_TUI_DB"
+ENV_LOCK_WAIT = "ASSETS_TUI_LOCK_WAIT"
 BUSY_TIMEOUT_MS = 15_000
+LOCK_WAIT_SECONDS = 60.0  # how long a writer keeps trying a locked SQLite file in all
 
 db = peewee.DatabaseProxy()
 
@@ -70,6 +75,66 @@ def describe(url: str) -> str:
     return url
 
 
+def lock_wait() -> float:
+    """Seconds a writer keeps trying a locked SQLite file (``ASSETS_TUI_LOCK_WAIT``)."""
+    text = os.environ.get(ENV_LOCK_WAIT, "").strip()
+    try:
+        seconds = float(text) if text else LOCK_WAIT_SECONDS
+    except ValueError:
+        raise ValidationError(ENV_LOCK_WAIT, f"{ENV_LOCK_WAIT} must be a number of seconds, not '{text}'.") from None
+    if not 0 <= seconds <= 3600:
+        raise ValidationError(ENV_LOCK_WAIT, f"{ENV_LOCK_WAIT} must be between 0 and 3600 seconds.")
+    return seconds
+
+
+def _is_locked(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
+
+
+class PatientSqliteDatabase(peewee.SqliteDatabase):
+    """SQLite that retries what another writer's lock refused, for a bounded time.
+
+    The busy timeout already makes SQLite wait; past it (or when SQLite refuses at once,
+    as it does for some lock states) the statement that opens a transaction, or a lone
+    statement outside one, is tried again after a growing pause. Nothing is retried
+    inside a transaction: the caller's ``atomic()`` block has already begun, and its
+    first statement, ``BEGIN IMMEDIATE``, is where the lock is taken. Past the limit the
+    user reads one sentence (:class:`DatabaseUnavailable`) and nothing was written.
+    """
+
+    def __init__(self, *args: Any, wait: float = LOCK_WAIT_SECONDS, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.wait = wait
+
+    def _patiently(self, attempt):
+        deadline = time.monotonic() + self.wait
+        pause = 0.05
+        while True:
+            try:
+                return attempt()
+            except peewee.OperationalError as exc:
+                if not _is_locked(exc):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DatabaseUnavailable(
+                        f"The database is busy: another program has kept it locked for writing for "
+                        f"over {self.wait:g} seconds, so nothing was changed; try again in a moment "
+                        f"(or raise {ENV_LOCK_WAIT})."
+                    ) from exc
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 1.0)
+
+    def begin(self, lock_type: str | None = None) -> None:
+        self._patiently(lambda: super(PatientSqliteDatabase, self).begin(lock_type))
+
+    def execute_sql(self, sql: str, params: Any = None):
+        if self.in_transaction():
+            return super().execute_sql(sql, params)
+        return self._patiently(lambda: super(PatientSqliteDatabase, self).execute_sql(sql, params))
+
+
 def make_database(url: str) -> peewee.Database:
     """Build (not connect) a peewee database for ``url``; reject malformed URLs."""
     if not isinstance(url, str) or not url.strip():
@@ -85,11 +150,14 @@ def make_database(url: str) -> peewee.Database:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return peewee.SqliteDatabase(
+        wait = lock_wait()
+        busy_ms = int(min(BUSY_TIMEOUT_MS, wait * 250))  # SQLite waits, then we try again
+        return PatientSqliteDatabase(
             str(path) if path else ":memory:",
-            pragmas=SQLITE_PRAGMAS,
-            timeout=BUSY_TIMEOUT_MS / 1000,
+            pragmas={**SQLITE_PRAGMAS, "busy_timeout": busy_ms},
+            timeout=busy_ms / 1000,
             lock_type="IMMEDIATE",
+            wait=wait,
         )
     if parsed.scheme in ("postgres", "postgresql"):
         if not parsed.path.strip("/"):
