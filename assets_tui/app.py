@@ -35,6 +35,7 @@ from .screens import (
     OverdueScreen,
 )
 from .screens import stockcheck as stockcheck_screens
+from .screens.print import PrintScreen
 from .widgets import localize_bindings
 
 SIGNED_OUT = "signed_out"  # the mode that holds the login screen after a logout
@@ -60,6 +61,7 @@ SECTIONS = (
     Section("desk", "f6", LoanDeskScreen, lambda user: accounts.can(user, "loan.issue")),
     Section("overdue", "f7", OverdueScreen, lambda user: accounts.can(user, "loan.follow_up")),
     Section("stockcheck", "f8", stockcheck_screens.StockCheckScreen, stockcheck_screens.offered),
+    Section("print", "f9", PrintScreen, lambda user: accounts.can(user, "asset.read")),
 )
 
 
