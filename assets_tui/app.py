@@ -24,6 +24,7 @@ from models.errors import DomainError
 from models.schema import User
 
 from .i18n import set_language, t
+from .scanner import ScanAnywhere
 from .screens import (
     ApprovalsScreen,
     AssetListScreen,
@@ -91,7 +92,7 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(name), command, help=help_text)
 
 
-class AssetsApp(App[None]):
+class AssetsApp(ScanAnywhere, App[None]):
     """The asset register for one agency. ``user`` is whoever logged in."""
 
     CSS_PATH = "app.tcss"

@@ -490,6 +490,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Close stock check {id}? {count} discrepancies ({missing} missing). "
                           "The results become final and cannot be changed · y closes · n/Esc cancels"),
     "sc.closed_done": ("ปิดการตรวจนับที่ {id} แล้ว", "Stock check {id} is closed."),
+    # a scan outside a text field
+    "bind.open_scanned": ("เปิดรายการที่สแกน", "Open what was scanned"),
+    "bind.open_scanned.tip": ("สแกนป้ายครุภัณฑ์หรือใบยืมเพื่อเปิดดู",
+                              "Scan an asset label or a loan slip to open it"),
     # the print screen
     "section.print": ("พิมพ์", "Print"),
     "section.print.tip": ("พิมพ์ป้าย ทะเบียน ใบยืม หนังสือ และรายงานเป็น PDF",

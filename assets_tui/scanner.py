@@ -1,0 +1,97 @@
+"""Telling a keyboard-wedge barcode scanner from a person typing.
+
+A scanner types the whole code in a burst, a few milliseconds per key, and ends it with
+Enter; people type far slower. Keys that reach the app outside a text field are collected
+with their times; Enter after a fast burst of at least ``MIN_LENGTH`` keys is a scan."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual import events
+from textual.actions import SkipAction
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.widgets import Input, TextArea
+
+MAX_GAP = 0.08    # seconds between a scanner's keys, with room for a slow link
+MIN_LENGTH = 4    # shorter bursts are someone's fingers, not a label
+
+
+class ScanCollector:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._chars: list[str] = []
+        self._last = 0.0
+
+    def feed(self, char: str) -> None:
+        """A printable key that no widget took."""
+        now = self._clock()
+        if self._chars and now - self._last > MAX_GAP:
+            self._chars.clear()  # a pause: what came before was typed, not scanned
+        self._chars.append(char)
+        self._last = now
+
+    def reset(self) -> None:
+        self._chars.clear()
+
+    def take(self) -> str | None:
+        """At Enter: the scanned code, or None when the keys before it were not a scan."""
+        now = self._clock()
+        code = "".join(self._chars)
+        fresh = bool(self._chars) and now - self._last <= MAX_GAP
+        self._chars.clear()
+        return code if fresh and len(code) >= MIN_LENGTH else None
+
+
+class ScanAnywhere(DOMNode):
+    """For the app: a scan outside a text field opens what it names, an asset's record or
+    a loan slip. Enter is claimed only when it ends a scanner's burst; any other Enter goes
+    on to whatever has focus. (Inside a text field the field takes the keys: the loan desk
+    and stock-check scan boxes drive their own workflows.)"""
+
+    BINDINGS = [
+        Binding("enter", "open_scanned", "bind.open_scanned", tooltip="bind.open_scanned.tip",
+                id="app.open_scanned", show=False, priority=True),
+    ]
+
+    @property
+    def scans(self) -> ScanCollector:
+        collector = getattr(self, "_scans", None)
+        if collector is None:
+            collector = self._scans = ScanCollector()
+        return collector
+
+    def _in_text_field(self) -> bool:
+        return isinstance(self.app.focused, (Input, TextArea))
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys are noted as they arrive, before they are passed on: they reach the focused
+        # widget (and bubble back) only after the Enter behind them is already being read.
+        if isinstance(event, events.Key) and event.is_printable and event.character:
+            if self._in_text_field() or getattr(self, "user", None) is None:
+                self.scans.reset()
+            else:
+                self.scans.feed(event.character)
+        await super().on_event(event)  # type: ignore[misc]
+
+    def action_open_scanned(self) -> None:
+        code = None if self._in_text_field() else self.scans.take()
+        user = getattr(self, "user", None)
+        if code is None or user is None:
+            self.scans.reset()
+            raise SkipAction()
+        from models.errors import DomainError
+        from models.scanning import resolve
+
+        from .screens import AssetDetailScreen, LoanDetailScreen
+
+        app = self.app
+        try:
+            found = resolve(user, code)
+        except DomainError as refused:
+            app.notify(refused.message, severity="warning", markup=False)
+            return
+        screen = AssetDetailScreen(found.number) if found.kind == "asset" else LoanDetailScreen(found.number)
+        app.push_screen(screen)
