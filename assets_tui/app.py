@@ -3,11 +3,17 @@ it binds the database, chooses the language and opens on the login screen."""
 
 from __future__ import annotations
 
+import logging
+import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 import peewee
+import platformdirs
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,12 +24,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from models import accounts, loans, org
+from models import accounts, audit, guideline, loans, org
 from models.db import bind, db
 from models.errors import DomainError
 from models.schema import User
 
-from .i18n import set_language, t
+from .i18n import language, set_language, t
 from .scanner import ScanAnywhere
 from .screens import (
     ApprovalsScreen,
@@ -36,11 +42,40 @@ from .screens import (
     OverdueScreen,
 )
 from .screens import stockcheck as stockcheck_screens
+from .screens.base import LiveList
+from .screens.guideline import GuidelineScreen
+from .screens.home import HomeScreen
 from .screens.print import PrintScreen
 from .widgets import localize_bindings
 
 SIGNED_OUT = "signed_out"  # the mode that holds the login screen after a logout
-APPROVALS_RECOUNT = 60.0  # seconds between counts of the requests waiting for this user
+LIVE_POLL = 1.0  # seconds between looks at the audit log's change counter
+LOG_DIR_VARIABLE = "ASSETS_TUI_LOG_DIR"  # where unexpected failures are written, if set
+
+
+def log_file() -> Path:
+    """The file that keeps the traceback of every unexpected failure: in the user's log
+    directory (platformdirs), or in ``$ASSETS_TUI_LOG_DIR``."""
+    folder = os.environ.get(LOG_DIR_VARIABLE) or platformdirs.user_log_dir("assets-tui", appauthor=False)
+    return Path(folder) / "assets-tui.log"
+
+
+def log_failure(error: BaseException) -> Path:
+    """Write ``error`` with its traceback to the log file; returns the file's path."""
+    path = log_file()
+    logger = logging.getLogger("assets_tui.failures")
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in logger.handlers):
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+            old.close()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.error("%s\n%s", f"{type(error).__name__}: {error}",
+                 "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip())
+    return path
 
 
 @dataclass(frozen=True)
@@ -55,6 +90,7 @@ class Section:
 
 
 SECTIONS = (
+    Section("home", "f12", HomeScreen, lambda user: True),
     Section("register", "f2", AssetListScreen, lambda user: accounts.can(user, "asset.read")),
     Section("loans", "f3", LoanRegisterScreen, lambda user: accounts.can(user, "loan.read")),
     Section("requests", "f4", MyLoansScreen, lambda user: accounts.can(user, "loan.request")),
@@ -103,6 +139,8 @@ class AssetsApp(ScanAnywhere, App[None]):
                   key_display=section.key.upper(), show=False)  # shown on the SectionBar
           for section in SECTIONS),
         Binding("f1,question_mark", "help", "bind.help", tooltip="bind.help.tip", id="app.help"),
+        Binding("ctrl+t", "switch_language", "bind.language", tooltip="bind.language.tip",
+                id="app.language"),
         Binding("ctrl+l", "logout", "bind.logout", tooltip="bind.logout.tip", id="app.logout"),
         Binding("ctrl+q", "quit", "bind.quit", tooltip="bind.quit.tip", id="app.quit",
                 priority=True, show=False),
@@ -118,13 +156,20 @@ class AssetsApp(ScanAnywhere, App[None]):
         user: User
         count: int
 
+    @dataclass
+    class Changed(Message):
+        """The audit log's change counter, read in the background."""
+
+        seq: int
+
     def __init__(self, lang: str = "th") -> None:
         super().__init__()
         localize_bindings(self)
         self.lang = lang
         self.user: User | None = None
         self.sections: list[str] = []  # the modes this user is offered
-        self._recount: Timer | None = None
+        self._live: Timer | None = None
+        self._seen_seq: int | None = None
 
     def on_mount(self) -> None:
         try:
@@ -136,16 +181,57 @@ class AssetsApp(ScanAnywhere, App[None]):
     def _logged_in(self, user: User | None) -> None:
         if user is None:
             return
+        version = guideline.needs_acknowledgement(user)
+        if version is not None:
+            self.push_screen(GuidelineScreen(user, version),
+                             callback=lambda read: self._guideline_read(user, read))
+            return
+        self._enter(user)
+
+    def _guideline_read(self, user: User, read: bool | None) -> None:
+        """Nobody reaches the app without acknowledging the guideline in force."""
+        if read:
+            self._enter(user)
+        else:
+            self.push_screen(LoginScreen(), callback=self._logged_in)
+            self.notify(t("login.logged_out"))
+
+    def _enter(self, user: User, mode: str | None = None) -> None:
         self.user = user
         self.sections = [section.mode for section in SECTIONS if section.offered(user)]
         for section in SECTIONS:
             if section.mode in self.sections:
                 self.add_mode(section.mode, section.screen)
-        self.switch_mode(self.sections[0])
+        self.switch_mode(mode if mode in self.sections else self.sections[0])
         self.show_approvals_count(None)
-        if "approvals" in self.sections:
-            self.count_approvals()
-            self._recount = self.set_interval(APPROVALS_RECOUNT, self.count_approvals)
+        self.count_approvals()
+        self._seen_seq = audit.last_seq()  # the screens about to load read everything up to here
+        if self._live is None:
+            self._live = self.set_interval(LIVE_POLL, self.look_for_changes)
+
+    # ---- live: other terminals' changes ----------------------------------------------
+
+    def look_for_changes(self) -> None:
+        if self.user is not None:
+            self._read_change_counter()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="live")
+    def _read_change_counter(self) -> None:
+        with db.connection_context():
+            seq = audit.last_seq()
+        if seq != self._seen_seq:
+            self.post_message(self.Changed(seq))
+
+    def on_assets_app_changed(self, changed: Changed) -> None:
+        """Something was recorded (here or in another terminal): the screen in front reads
+        its data again, and the approvals waiting are counted again."""
+        self._seen_seq = changed.seq
+        if self.user is None:
+            return
+        self.count_approvals()
+        screen = self.screen
+        if isinstance(screen, LiveList):
+            screen.data_changed()
 
     # ---- sections --------------------------------------------------------------------
 
@@ -202,9 +288,16 @@ class AssetsApp(ScanAnywhere, App[None]):
 
     async def action_logout(self) -> None:
         self.user = None
-        if self._recount is not None:
-            self._recount.stop()
-            self._recount = None
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        self._seen_seq = None
+        await self._leave_sections()
+        self.push_screen(LoginScreen(), callback=self._logged_in)
+        self.notify(t("login.logged_out"))
+
+    async def _leave_sections(self) -> None:
+        """Close every section's screens, leaving a blank screen to build on."""
         if self.current_mode in self.sections:
             # Textual cannot switch back to its first mode; a blank one holds the login.
             if SIGNED_OUT not in self._modes:
@@ -215,8 +308,27 @@ class AssetsApp(ScanAnywhere, App[None]):
         self.sections = []
         while len(self.screen_stack) > 1:
             await self.pop_screen()
-        self.push_screen(LoginScreen(), callback=self._logged_in)
-        self.notify(t("login.logged_out"))
+
+    async def action_switch_language(self) -> None:
+        """Thai to English and back: every screen is built again in the other language,
+        on the same section (a record that was open is closed)."""
+        set_language("en" if language() == "th" else "th")
+        self.lang = language()
+        self._bindings = self._merged_bindings.copy() if self._merged_bindings else self._bindings
+        localize_bindings(self)
+        try:
+            self.title = org.get_setting("agency_name") or t("app.title")
+        except peewee.DatabaseError:
+            self.title = t("app.title")
+        user, mode = self.user, self.current_mode
+        if user is None:
+            if isinstance(self.screen, LoginScreen):
+                await self.pop_screen()
+                self.push_screen(LoginScreen(), callback=self._logged_in)
+        else:
+            await self._leave_sections()
+            self._enter(user, mode)
+        self.notify(t("language.switched"))
 
     async def action_new_request(self) -> None:
         """A new loan request, from anywhere: opens "my requests" with the request form."""
@@ -241,6 +353,8 @@ class AssetsApp(ScanAnywhere, App[None]):
         if accounts.can(self.user, "loan.request") and "requests" in self.sections:
             yield SystemCommand(t("bind.new_request"), t("bind.new_request.tip"),
                                 self.action_new_request)
+        yield SystemCommand(f"{t('bind.language')} (^t)", t("bind.language.tip"),
+                            self.action_switch_language)
         yield SystemCommand(t("palette.theme"), t("palette.theme.tip"), self.action_change_theme)
         yield SystemCommand(t("bind.quit"), t("bind.quit.tip"), self.action_quit)
 
@@ -270,15 +384,41 @@ class AssetsApp(ScanAnywhere, App[None]):
             self.report_error(event.worker.error)
 
     def report_error(self, error: BaseException) -> None:
-        """Show a failure as one sentence; the domain's own sentences as they are."""
+        """Show a failure as one sentence; the domain's own sentences as they are. Anything
+        unexpected is also written, with its traceback, to the log file the sentence names."""
         if isinstance(error, DomainError):
             message = error.message
         elif isinstance(error, peewee.DatabaseError):
             message = t("error.database", detail=str(error).strip() or type(error).__name__)
+            self._log_failure(error)
         else:
-            message = t("error.unexpected", detail=f"{type(error).__name__}: {error}")
+            path = self._log_failure(error)
+            detail = f"{type(error).__name__}: {error}"
+            message = (t("error.logged", detail=detail, path=path) if path is not None
+                       else t("error.unexpected", detail=detail))
         self.log.error(repr(error))
         self.notify(message, severity="error", timeout=10, markup=False)
+
+    def _log_failure(self, error: BaseException) -> Path | None:
+        try:
+            return log_failure(error)
+        except OSError:
+            return None  # the log directory cannot be written: the notification still says what failed
+
+    def _handle_exception(self, error: Exception) -> None:
+        """What still escapes (a failure inside a widget) closes the app as Textual does,
+        but is written to the log file first."""
+        self._log_failure(error)
+        super()._handle_exception(error)
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """A failure in one of the app's own handlers or actions (a key, a command) is
+        reported as a sentence and logged; the app carries on instead of closing with a
+        traceback over the screen."""
+        try:
+            await super()._dispatch_message(message)
+        except Exception as error:  # noqa: BLE001 - the last line of defence, reported and logged
+            self.report_error(error)
 
 
 def make_app(db_url: str, lang: str = "th") -> AssetsApp:

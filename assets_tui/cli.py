@@ -416,8 +416,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if (args.what == "stockcheck") != (args.check is not None):
         raise CommandError("Name the stock check: export stockcheck ID." if args.what == "stockcheck"
                            else f"export {args.what} takes no ID: only export stockcheck takes one.")
+    if args.fiscal_year is not None and args.what != "stats":
+        raise CommandError("--fiscal-year goes with export stats only.")
     open_database(args)
     write, noun = {"assets": (opendata.export_assets, "assets"),
+                   "stats": (lambda out, fmt: opendata.export_stats(out, fmt, _statistics(args)),
+                             "rows of statistics"),
                    "loans": (opendata.export_loans, "loans"),
                    "audit": (opendata.export_audit, "audit events"),
                    "stockcheck": (lambda out, fmt: opendata.export_stockcheck(out, fmt, args.check),
@@ -427,6 +431,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output:
         _say(f"wrote {count:,} {noun} to {args.output} ({fmt})")
     return 0
+
+
+def _statistics(args: argparse.Namespace):
+    """The service statistics of --fiscal-year (open data: anyone may read them)."""
+    from models import stats
+    from models.accounts import SYSTEM
+    from models.values import fiscal_year_of
+
+    return stats.service_statistics(SYSTEM, args.fiscal_year or fiscal_year_of(date.today()))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -1038,8 +1051,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "loan_no, explanation, reason, wear_and_tear, price, acquired_on, "
                                    "custodian; CSV/XLSX add acquired_on_be and scanned_at_be. "
                                    "Reading needs no login.")
-    p.add_argument("what", choices=("assets", "loans", "audit", "stockcheck"))
+    from forms.opendata import dictionary_summary
+    p.description += ("\n\nThe data dictionary (in full: docs/data-dictionary.md; written\n"
+                      "as datapackage.json by ita-pack):\n" + "\n".join(
+                          textwrap.fill(line, 79, subsequent_indent="  ")
+                          for line in dictionary_summary().splitlines()))
+    p.add_argument("what", choices=("assets", "loans", "audit", "stockcheck", "stats"))
     p.add_argument("check", nargs="?", metavar="ID", help="the stock check's number (stockcheck only)")
+    p.add_argument("--fiscal-year", type=int, metavar="BE",
+                   help="stats only: the fiscal year, e.g. 2569 (default: the current one)")
     p.add_argument("--format", choices=("csv", "json", "xlsx"),
                    help="default: from -o's extension, else csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -1090,6 +1110,8 @@ def build_parser() -> argparse.ArgumentParser:
     _backup_parsers(sub)
     from assets_tui.cli_ita import add_parsers as _ita_parsers
     _ita_parsers(sub)
+    from assets_tui.cli_settings import add_parsers as _settings_parsers
+    _settings_parsers(sub)
     return parser
 
 

@@ -266,6 +266,158 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- printed evidence and the pack -------------------------------------------------------------
+
+def _print_helpers():
+    from . import cli_print
+
+    return cli_print
+
+
+def cmd_print_flowchart(args: argparse.Namespace) -> int:
+    from forms.flowchart import render_flowchart, routing
+    from forms.pdf import paper_settings
+
+    helpers = _print_helpers()
+    output = helpers._need_output(args)
+    open_database(args)
+    route = routing()
+    with _output(output, binary_ok_on_tty=False) as out:
+        render_flowchart(out, route, paper_settings(), helpers._printed_by(args), dt.datetime.now())
+    who = "; ".join(f"{k.kind}: {k.role}" for k in route.kinds)
+    _say(f"wrote the borrowing procedure flowchart ({who}; follow-up within "
+         f"{route.follow_up_days} days) to {output}")
+    return 0
+
+
+def cmd_print_stats(args: argparse.Namespace) -> int:
+    from forms.pdf import paper_settings
+    from forms.stats_report import render_stats_report
+    from models.accounts import SYSTEM
+
+    helpers = _print_helpers()
+    output = helpers._need_output(args)
+    open_database(args)
+    fiscal_year = args.fiscal_year or fiscal_year_of(dt.date.today())
+    result = stats.service_statistics(SYSTEM, fiscal_year)
+    with _output(output, binary_ok_on_tty=False) as out:
+        pages = render_stats_report(out, result, paper_settings(), helpers._printed_by(args),
+                                    dt.datetime.now())
+    _say(f"wrote the service statistics of fiscal year {fiscal_year} on {helpers._pages(pages)} "
+         f"to {output}")
+    return 0
+
+
+def _version_or_current(number: Any):
+    if number is not None:
+        return guideline.get_version(number)
+    version = guideline.current_version()
+    if version is None:
+        raise CommandError("No version of the asset-use guideline is in force yet; name a "
+                           "version to print it as a draft.")
+    return version
+
+
+def cmd_print_guideline(args: argparse.Namespace) -> int:
+    from forms.guideline_doc import render_guideline
+    from forms.pdf import paper_settings
+
+    helpers = _print_helpers()
+    output = helpers._need_output(args)
+    open_database(args)
+    version = _version_or_current(args.number)
+    with _output(output, binary_ok_on_tty=False) as out:
+        pages = render_guideline(out, version, paper_settings(), helpers._printed_by(args),
+                                 dt.datetime.now())
+    _say(f"wrote guideline version {version.number} ({guideline.status_label(version)}) on "
+         f"{helpers._pages(pages)} to {output}")
+    return 0
+
+
+def cmd_print_acknowledgements(args: argparse.Namespace) -> int:
+    from forms.guideline_doc import render_acknowledgements
+    from forms.pdf import paper_settings
+    from models.accounts import SYSTEM
+
+    helpers = _print_helpers()
+    output = helpers._need_output(args)
+    open_database(args)
+    # counts by department only are what the evidence pack publishes; names need a login
+    actor = authenticate(args, "the list names who has not yet acknowledged") if args.names else SYSTEM
+    printed_by = helpers._printed_by(argparse.Namespace(printed_as=args.actor))
+    version = _version_or_current(args.number)
+    report = guideline.acknowledgement_report(actor, version)
+    with _output(output, binary_ok_on_tty=False) as out:
+        pages = render_acknowledgements(out, report, paper_settings(), printed_by,
+                                        dt.datetime.now(), names=args.names)
+    _say(f"wrote the acknowledgements of guideline version {version.number} "
+         f"({report.acknowledged} acknowledged, {report.pending} pending"
+         f"{', with names' if args.names else ''}) on {helpers._pages(pages)} to {output}")
+    return 0
+
+
+def cmd_ita_pack(args: argparse.Namespace) -> int:
+    from forms.ita_pack import build_pack
+
+    helpers = _print_helpers()
+    open_database(args)
+    fiscal_year = args.fiscal_year or fiscal_year_of(dt.date.today())
+    result = build_pack(args.output, fiscal_year, printed_by=helpers._printed_by(args))
+    _say(f"wrote the ITA evidence pack of fiscal year {fiscal_year} to {result.directory}: "
+         f"{len(result.items)} files and index.html")
+    for missing in result.missing:
+        _note(f"not in the pack: {missing}")
+    return 0
+
+
+def add_print_parsers(kinds) -> None:
+    """``print flowchart|stats|guideline|acknowledgements`` (registered by ``print``)."""
+    helpers = _print_helpers()
+    q = _add(kinds, "flowchart", help="the borrowing procedure flowchart (แผนผังขั้นตอนการยืม)",
+             description="The procedure flowchart (แผนผังขั้นตอนการยืมทรัพย์สินของราชการ) as one "
+                         "A4 page, drawn from the approval routing the product enforces: who "
+                         "approves each kind of loan (settings approver_inside, approver_outside, "
+                         "approver_agency, agency_head_delegates, supply_head) and the days "
+                         "within which an overdue loan is chased (follow_up_days). Change a "
+                         "setting and the chart changes with it.")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    helpers._printed_as(q)
+    q.set_defaults(func=cmd_print_flowchart)
+
+    q = _add(kinds, "stats", help="the service statistics of a fiscal year, with charts",
+             description="The borrowing service's statistics (สถิติการให้บริการ) of a fiscal year "
+                         "with charts: requests, approvals and rejections by month; returns on "
+                         "time, late and overdue; the median time to a decision; by department; "
+                         "damage and loss cases; the stock-check findings. The same figures as "
+                         "`export stats`.")
+    q.add_argument("--fiscal-year", type=helpers._fiscal_year, metavar="BE",
+                   help="e.g. 2569 (default: the current one)")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    helpers._printed_as(q)
+    q.set_defaults(func=cmd_print_stats)
+
+    q = _add(kinds, "guideline", help="the asset-use guideline as an announcement",
+             description="The current version of the asset-use guideline (or version N) as the "
+                         "agency's announcement: number, text, effective date and the agency "
+                         "head's sign-off. A version not signed off prints marked as a draft.")
+    q.add_argument("number", metavar="N", nargs="?", help="a version number (default: the current one)")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    helpers._printed_as(q)
+    q.set_defaults(func=cmd_print_guideline)
+
+    q = _add(kinds, "acknowledgements", help="who has acknowledged the guideline, by department",
+             description="The acknowledgement summary of the current guideline (or version N): "
+                         "per department, the active accounts that have and have not "
+                         "acknowledged it. Counts only, as published, unless --names lists the "
+                         "people too, which needs --as USER with the right to see the report.")
+    q.add_argument("number", metavar="N", nargs="?", help="a version number (default: the current one)")
+    q.add_argument("--names", action="store_true", help="list who has and has not acknowledged")
+    q.add_argument("--as", dest="actor", metavar="USER",
+                   help=f"who asks (with --names; password from ${ENV_PASSWORD})")
+    q.add_argument("-o", "--output", metavar="FILE.pdf", help="the PDF to write")
+    q.set_defaults(func=cmd_print_acknowledgements)
+
+
 # ---- parsers ---------------------------------------------------------------------------------
 
 def add_parsers(sub) -> None:
@@ -338,3 +490,25 @@ def add_parsers(sub) -> None:
     p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_stats)
+
+    p = _add(sub, "ita-pack", help="write the ITA evidence pack of a fiscal year into a folder",
+             description="Write, in one go, a folder ready to publish on the agency's website as "
+                         "evidence for the integrity and transparency assessment (ITA): the "
+                         "current asset-use guideline and its acknowledgement summary, the "
+                         "procedure flowchart, the blank loan slip, the loan register and the "
+                         "stock-check report (PDF), the service statistics (PDF, CSV, JSON), the "
+                         "asset and loan registers as open data with their data dictionary "
+                         "(data-dictionary.html, datapackage.json), and index.html linking each "
+                         "to the assessment's questions (plain Thai HTML, relative links, works "
+                         "offline). No ID number, phone number or address of a borrower is in "
+                         "it. The folder must be new or empty. Reading needs no login.")
+    p.add_argument("--fiscal-year", type=_pack_fiscal_year, metavar="BE",
+                   help="e.g. 2569 (default: the current one)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="a new or empty folder")
+    p.add_argument("--as", dest="printed_as", metavar="USER",
+                   help="who made the pack, named in the PDFs' footers (no password)")
+    p.set_defaults(func=cmd_ita_pack)
+
+
+def _pack_fiscal_year(value: str) -> int:
+    return _print_helpers()._fiscal_year(value)

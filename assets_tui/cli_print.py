@@ -404,6 +404,9 @@ def add_print_parser(sub: Any) -> None:
                         "recorded; default: this computer's account name)")
     q.set_defaults(func=cmd_print_stockcheck)
 
+    from .cli_ita import add_print_parsers
+    add_print_parsers(kinds)
+
     for q in kinds.choices.values():
         q.add_argument("--printer", metavar="NAME",
                        help="also send the document to this CUPS printer with lp (`lpstat -p` "

@@ -50,6 +50,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -662,3 +663,415 @@ def _write_xlsx(out: BinaryIO, title: str, header: Iterable[str], lines: Iterabl
         count += 1
     workbook.save(out)
     return count
+
+
+# ---- the service statistics -------------------------------------------------------------
+
+def stats_records(statistics: Any) -> list[dict[str, Any]]:
+    """The rows of ``models.stats.ServiceStatistics`` with JSON-ready values: counts as
+    numbers, baht and hours as decimal strings, ``null`` where nothing applies."""
+    out = []
+    for row in statistics.rows():
+        out.append({key: (f"{value}" if isinstance(value, Decimal) else value)
+                    for key, value in row.items()})
+    return out
+
+
+def export_stats(out: BinaryIO, fmt: str, statistics: Any) -> int:
+    """Write the service statistics of a fiscal year (``models.stats.service_statistics``):
+    one row per month and department, per month, per department and for the year (``level``
+    says which). Returns the number of rows."""
+    fmt = fmt.lower()
+    records = stats_records(statistics)
+    columns = [f.name for f in DATASETS["stats"].fields]
+    if fmt == "csv":
+        return _write_csv(out, columns, ([_text(r[k]) for k in columns] for r in records))
+    if fmt == "json":
+        return _write_json(out, records)
+    if fmt == "xlsx":
+        return _write_xlsx(out, "สถิติการให้บริการ", columns,
+                           ([_typed_stat(r[k]) for k in columns] for r in records))
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _typed_stat(value: Any) -> Any:
+    if isinstance(value, str) and value.replace(".", "", 1).isdigit() and "." in value:
+        return Decimal(value)
+    return None if value == "" else value
+
+
+# ---- the data dictionary -----------------------------------------------------------------
+#
+# One description of every published column, in code: the CSV and JSON writers above take
+# their columns from the same key lists, ``docs/data-dictionary.md`` is generated from it
+# (a test keeps the committed file equal to it), ``export --help`` lists it, and the
+# evidence pack writes it as a Frictionless Data Package (``datapackage.json``), so anyone
+# can validate the published files against it with standard tools.
+
+@dataclass(frozen=True)
+class DataField:
+    """One published column. ``type`` is a Table Schema type (string, integer, number,
+    boolean, date, datetime, array); ``json_type`` where the JSON file differs (a loan's
+    ``items`` is a list in JSON and a text of asset numbers in CSV). ``only`` says whether
+    the column is in both files or only in the CSV (the Buddhist Era twins) or the JSON."""
+
+    name: str
+    type: str
+    title: str
+    description: str
+    enum: tuple[str, ...] = ()
+    required: bool = False
+    pattern: str = ""
+    only: str = ""           # "", "csv" or "json"
+    json_type: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    fields: tuple[DataField, ...]
+    command: str
+
+    def columns(self, fmt: str) -> list[str]:
+        other = "json" if fmt == "csv" else "csv"
+        return [f.name for f in self.fields if f.only != other]
+
+
+BE_DATE = r"^\d{1,2}/\d{1,2}/\d{4}$"
+
+
+def _be(name: str, of: str) -> DataField:
+    return DataField(name, "string", f"{of} (พ.ศ.)",
+                     f"The same date as {name[:-3]} in the Buddhist Era, day/month/year (15/3/2567).",
+                     pattern=BE_DATE, only="csv")
+
+
+def _dataset_assets() -> Dataset:
+    from models.assets import FUNDING_SOURCES
+    from models.schema import ASSET_STATUSES
+
+    fields = (
+        DataField("asset_no", "string", "หมายเลขครุภัณฑ์", "The asset number on the label, unique.",
+                  required=True),
+        DataField("name", "string", "รายการ", "What the asset is.", required=True),
+        DataField("category", "string", "ประเภท", "The category's Thai name (DLA classification)."),
+        DataField("department", "string", "หน่วยงาน", "The Thai name of the department holding it."),
+        DataField("location", "string", "สถานที่ตั้ง", "The Thai name of where it is kept."),
+        DataField("custodian", "string", "ผู้ใช้/ผู้รับผิดชอบ", "The staff member responsible for it."),
+        DataField("status", "string", "สถานะ", "available, on_loan, repair, lost or disposed.",
+                  enum=ASSET_STATUSES, required=True),
+        DataField("lendable", "boolean", "ให้ยืมได้", "Whether it may be lent (true/false)."),
+        DataField("acquired_on", "date", "วันที่ได้มา", "Date acquired, ISO YYYY-MM-DD."),
+        DataField("price", "number", "ราคา (บาท)", "Price in baht, two decimal places."),
+        DataField("funding_source", "string", "แหล่งเงิน", "The source of the money, in Thai.",
+                  enum=tuple(th for th, _ in FUNDING_SOURCES.values())),
+        DataField("acquisition_method", "string", "วิธีการได้มา", "How it was procured."),
+        DataField("serial_no", "string", "หมายเลขเครื่อง", "The maker's serial number."),
+        DataField("brand", "string", "ยี่ห้อ", "Brand."),
+        DataField("model", "string", "รุ่น", "Model."),
+        DataField("unit", "string", "หน่วยนับ", "Unit of count (เครื่อง, ตัว, ...)."),
+        DataField("supplier", "string", "ผู้ขาย/ผู้รับจ้าง/ผู้บริจาค", "Seller, contractor or donor."),
+        DataField("document_no", "string", "เลขที่เอกสาร", "The supporting document's number."),
+        DataField("useful_life_years", "integer", "อายุการใช้งาน (ปี)",
+                  "Useful life for depreciation, in years."),
+        DataField("description", "string", "รายละเอียด", "Description and specification."),
+        DataField("remarks", "string", "หมายเหตุ", "Remarks."),
+        DataField("category_code", "string", "รหัสประเภท", "The category's code (e.g. 416)."),
+        DataField("department_code", "string", "รหัสหน่วยงาน", "The department's code."),
+        DataField("location_code", "string", "รหัสสถานที่", "The location's code."),
+        DataField("funding_source_code", "string", "รหัสแหล่งเงิน", "The funding source as a code.",
+                  enum=tuple(FUNDING_SOURCES)),
+        _be("acquired_on_be", "วันที่ได้มา"),
+    )
+    assert tuple(f.name for f in fields if f.only != "csv") == ASSET_KEYS
+    assert tuple(f.name for f in fields if f.only != "json") == ASSET_COLUMNS
+    return Dataset("assets", "ทะเบียนครุภัณฑ์ (asset register)",
+                   "Every asset in the register, one row each, in asset-number order.", fields,
+                   "export assets")
+
+
+def _dataset_loans() -> Dataset:
+    from models.schema import CONDITIONS, LOAN_KINDS, LOAN_STATUSES
+
+    fields = (
+        DataField("loan_no", "string", "เลขที่ใบยืม", "The loan's number.", required=True),
+        DataField("kind", "string", "ประเภทการยืม",
+                  "inside (used inside the premises), outside (taken outside), agency (to "
+                  "another state agency).", enum=LOAN_KINDS, required=True),
+        DataField("borrower", "string", "ผู้ยืม",
+                  "The borrower's name (no ID number, phone or address is published)."),
+        DataField("organisation", "string", "หน่วยงาน/องค์กรของผู้ยืม",
+                  "An outside borrower's organisation."),
+        DataField("department", "string", "หน่วยงานเจ้าของทรัพย์สิน",
+                  "The Thai name of the department lending."),
+        DataField("purpose", "string", "วัตถุประสงค์", "The official purpose stated."),
+        DataField("place", "string", "สถานที่ใช้", "inside or outside the premises.",
+                  enum=("inside", "outside")),
+        DataField("status", "string", "สถานะ",
+                  "requested, approved, rejected, cancelled, active (out) or returned.",
+                  enum=LOAN_STATUSES, required=True),
+        DataField("requested_on", "date", "วันที่ขอยืม", "ISO YYYY-MM-DD."),
+        DataField("approved_by", "string", "ผู้อนุมัติ", "The approver's name (empty until approved)."),
+        DataField("start_on", "date", "ยืมตั้งแต่", "ISO YYYY-MM-DD."),
+        DataField("due_on", "date", "กำหนดคืน", "ISO YYYY-MM-DD."),
+        DataField("issued_on", "date", "วันที่ส่งมอบ", "ISO YYYY-MM-DD, when every item was out."),
+        DataField("returned_on", "date", "วันที่คืน", "ISO YYYY-MM-DD, when every item was back."),
+        DataField("items", "string", "รายการ",
+                  "CSV: the loan's asset numbers, comma-separated. JSON: a list of "
+                  "{asset_no, name, returned_condition}.", json_type="array"),
+        DataField("asset_no", "string", "หมายเลขครุภัณฑ์", "This row's item (CSV: a row per item).",
+                  only="csv"),
+        DataField("item_name", "string", "ชื่อรายการ", "This row's item's name.", only="csv"),
+        DataField("returned_condition", "string", "สภาพเมื่อคืน", "usable, damaged or lost.",
+                  enum=CONDITIONS, only="csv"),
+        DataField("department_code", "string", "รหัสหน่วยงาน", "The lending department's code."),
+        *(_be(f"{key}_be", title) for key, title in (
+            ("requested_on", "วันที่ขอยืม"), ("start_on", "ยืมตั้งแต่"), ("due_on", "กำหนดคืน"),
+            ("issued_on", "วันที่ส่งมอบ"), ("returned_on", "วันที่คืน"))),
+    )
+    assert tuple(f.name for f in fields if f.only != "csv") == LOAN_KEYS
+    assert tuple(f.name for f in fields if f.only != "json") == LOAN_COLUMNS
+    return Dataset("loans", "ทะเบียนการยืมทรัพย์สินของราชการ (loan register)",
+                   "Every loan request, oldest first; CSV has one row per item with the loan "
+                   "repeated.", fields, "export loans")
+
+
+def _dataset_stockcheck() -> Dataset:
+    from models.schema import FOUND_CONDITIONS, STOCK_CHECK_RESULTS, STOCK_CHECK_STATUSES
+
+    fields = (
+        DataField("check_id", "integer", "ครั้งที่ตรวจ", "The stock check's number.", required=True),
+        DataField("fiscal_year", "integer", "ปีงบประมาณ", "The fiscal year checked (BE).",
+                  required=True),
+        DataField("check_status", "string", "สถานะการตรวจ", "open while counting, closed when final.",
+                  enum=STOCK_CHECK_STATUSES),
+        DataField("no", "integer", "ลำดับ", "Row number."),
+        DataField("asset_no", "string", "หมายเลขครุภัณฑ์",
+                  "Empty for a scanned code that is not one of our asset numbers."),
+        DataField("code", "string", "รหัสที่สแกน", "What was scanned or listed."),
+        DataField("name", "string", "รายการ", "The asset's name."),
+        DataField("brand", "string", "ยี่ห้อ", "Brand."),
+        DataField("department", "string", "หน่วยงาน", "Thai name of the department."),
+        DataField("department_code", "string", "รหัสหน่วยงาน", "The department's code."),
+        DataField("location", "string", "สถานที่ตามทะเบียน", "Where the register said it was."),
+        DataField("expected_location", "string", "รหัสสถานที่ตามทะเบียน", "Its code."),
+        DataField("found_location", "string", "รหัสสถานที่ที่พบ", "Where it was scanned."),
+        DataField("status", "string", "ผลการตรวจ",
+                  "found, misplaced, missing, on_loan, in_repair or unexpected.",
+                  enum=STOCK_CHECK_RESULTS),
+        DataField("condition", "string", "สภาพ", "in_use, damaged, deteriorated or not_needed.",
+                  enum=FOUND_CONDITIONS),
+        DataField("scanned_by", "string", "ผู้ตรวจนับ", "The inspector's username."),
+        DataField("scanned_at", "datetime", "เวลาที่ตรวจนับ", "UTC, ISO 8601 with Z."),
+        DataField("loan_no", "string", "เลขที่ใบยืม", "The loan an unscanned asset was out on."),
+        DataField("explanation", "string", "คำชี้แจงของคณะกรรมการ", "The committee's explanation."),
+        DataField("reason", "string", "เหตุผล", "Why a scanned code was unexpected."),
+        DataField("wear_and_tear", "boolean", "เสื่อมสภาพตามปกติ", "Damage judged wear and tear."),
+        DataField("price", "number", "ราคาตามทะเบียน (บาท)", "The register price when the check opened."),
+        DataField("acquired_on", "date", "วันที่ได้มา", "ISO YYYY-MM-DD."),
+        DataField("custodian", "string", "ผู้ใช้", "The asset's custodian."),
+        _be("acquired_on_be", "วันที่ได้มา"),
+        DataField("scanned_at_be", "string", "เวลาที่ตรวจนับ (พ.ศ.)",
+                  "Local time in the Buddhist Era, 5/10/2569 09:30.",
+                  pattern=r"^\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}$", only="csv"),
+    )
+    assert tuple(f.name for f in fields if f.only != "csv") == STOCKCHECK_KEYS
+    assert tuple(f.name for f in fields if f.only != "json") == STOCKCHECK_COLUMNS
+    return Dataset("stockcheck", "ผลการตรวจสอบพัสดุประจำปี (stock check results)",
+                   "One row per asset or scanned code of a stock check, in asset-number order.",
+                   fields, "export stockcheck ID")
+
+
+def _dataset_stats() -> Dataset:
+    from models import stats
+
+    types = {"integer": "integer", "decimal": "number", "text": "string"}
+    english = {
+        "fiscal_year": "The fiscal year (BE).",
+        "level": "What the row totals: month_department, month, department or year.",
+        "month": "The month, YYYY-MM (Gregorian); empty on department and year rows.",
+        "month_be": "The month in Thai and the BE year (ต.ค. 2568); ทั้งปี for the year.",
+        "department_code": "The code of the department whose assets were lent; empty for all.",
+        "department_name": "Its Thai name (ทุกหน่วยงาน for all).",
+    }
+    fields = []
+    for entry in stats.data_dictionary():
+        name = entry["column"]
+        fields.append(DataField(
+            name, types[entry["type"]], entry["description"],
+            english.get(name) or _STAT_NOTES.get(name, "A count of the month and department."),
+            enum=("month_department", "month", "department", "year") if name == "level" else (),
+            required=name in ("fiscal_year", "level")))
+    return Dataset("stats", "สถิติการให้บริการ (service statistics)",
+                   "The borrowing service's statistics of a fiscal year: a row per month and "
+                   "department, per month, per department and for the year (level).",
+                   tuple(fields), "export stats --fiscal-year BE")
+
+
+_STAT_NOTES = {
+    "loans_requested": "Loan requests made in the month.",
+    "loans_approved": "Requests approved in the month.",
+    "loans_rejected": "Requests rejected in the month.",
+    "loans_returned_on_time": "Loans whose last item came back in the month, by the due date.",
+    "loans_returned_late": "Loans whose last item came back in the month, after the due date.",
+    "loans_overdue_now": "Loans due in the month still out past due on the day drawn (as_of).",
+    "external_requested": "Requests by outside borrowers (outside or agency loans).",
+    "external_approved": "Outside borrowers' requests approved.",
+    "external_rejected": "Outside borrowers' requests rejected.",
+    "damage_opened": "Damage and loss cases opened in the month.",
+    "damage_lost": "Of those, items lost.",
+    "damage_settled": "Cases settled in the month.",
+    "damage_repaired": "Settled by repair.",
+    "damage_replaced": "Settled by replacement in kind.",
+    "damage_paid": "Settled by payment.",
+    "damage_amount_paid": "Baht paid in the month's settlements (two decimals).",
+    "damage_open_now": "Cases opened in the month still open.",
+    "decisions": "Requests decided in the month.",
+    "median_decision_hours": "Median hours from request to decision; empty with no decisions.",
+    "stockcheck_expected": "Department and year rows: assets the stock check expected.",
+    "stockcheck_counted": "Department and year rows: assets counted.",
+    "stockcheck_found": "Department and year rows: found where expected.",
+    "stockcheck_misplaced": "Department and year rows: found elsewhere.",
+    "stockcheck_on_loan": "Department and year rows: out on loan.",
+    "stockcheck_in_repair": "Department and year rows: in repair.",
+    "stockcheck_missing": "Department and year rows: not found (when the check closed).",
+    "stockcheck_unexpected": "Department and year rows: scanned codes not in the register's list.",
+    "stockcheck_damaged": "Department and year rows: found damaged.",
+    "stockcheck_deteriorated": "Department and year rows: found deteriorated.",
+    "stockcheck_not_needed": "Department and year rows: no longer needed.",
+}
+
+
+def _datasets() -> dict[str, Dataset]:
+    return {d.name: d for d in (_dataset_assets(), _dataset_loans(), _dataset_stockcheck(),
+                                _dataset_stats())}
+
+
+DATASETS: dict[str, Dataset] = _datasets()
+
+
+def table_schema(dataset: str, fmt: str = "csv") -> dict[str, Any]:
+    """The Frictionless Table Schema of one dataset's CSV or JSON file."""
+    d = DATASETS[dataset]
+    other = "json" if fmt == "csv" else "csv"
+    fields = []
+    for f in d.fields:
+        if f.only == other:
+            continue
+        kind = f.json_type if fmt == "json" and f.json_type else f.type
+        spec: dict[str, Any] = {"name": f.name, "type": kind, "title": f.title,
+                                "description": f.description}
+        if kind == "boolean":
+            spec["trueValues"], spec["falseValues"] = ["true"], ["false"]
+        if kind == "number":
+            spec["bareNumber"] = True
+        if kind == "datetime":
+            spec["format"] = "%Y-%m-%dT%H:%M:%SZ"
+        constraints: dict[str, Any] = {}
+        if f.enum:
+            constraints["enum"] = list(f.enum)
+        if f.required:
+            constraints["required"] = True
+        if f.pattern:
+            constraints["pattern"] = f.pattern
+        if constraints:
+            spec["constraints"] = constraints
+        fields.append(spec)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def datapackage(resources: Iterable[tuple[str, str, str]], title: str = "",
+                description: str = "", base: Any = None) -> dict[str, Any]:
+    """A Frictionless Data Package describing files written: ``(dataset, format, path)``
+    with the path relative to the package (``base``, a folder, when given). JSON resources
+    are lists of objects; an empty list is left out when ``base`` lets it be seen, since
+    Frictionless cannot read a table from ``[]``: its CSV twin, a header alone, stands
+    for it."""
+    from pathlib import Path
+
+    out = []
+    for dataset, fmt, path in resources:
+        if fmt == "json" and base is not None:
+            with open(Path(base) / path, "rb") as f:
+                if f.read(64).strip() == b"[]":
+                    continue
+        d = DATASETS[dataset]
+        resource: dict[str, Any] = {
+            "name": f"{dataset}-{fmt}", "path": path, "profile": "tabular-data-resource",
+            "title": d.title, "description": d.description, "format": fmt,
+            "mediatype": "text/csv" if fmt == "csv" else "application/json",
+            "encoding": "utf-8-sig" if fmt == "csv" else "utf-8",
+            "schema": table_schema(dataset, fmt),
+        }
+        out.append(resource)
+    package: dict[str, Any] = {"profile": "tabular-data-package", "name": "assets-tui-open-data",
+                               "resources": out}
+    if title:
+        package["title"] = title
+    if description:
+        package["description"] = description
+    return package
+
+
+def dictionary_summary() -> str:
+    """The columns of each dataset in a few lines (for ``export --help``)."""
+    lines = []
+    for d in DATASETS.values():
+        both = [f.name for f in d.fields if not f.only]
+        csv_only = [f.name for f in d.fields if f.only == "csv"]
+        text = f"{d.command}: {', '.join(both)}"
+        if csv_only:
+            text += f"; CSV/XLSX also {', '.join(csv_only)}"
+        lines.append(text + ".")
+    return "\n".join(lines)
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary as Markdown (``docs/data-dictionary.md`` is this text)."""
+    out = [
+        "# Data dictionary of the open data",
+        "",
+        "Generated from `forms/opendata.py` (`python -m forms.opendata > docs/data-dictionary.md`);",
+        "a test keeps this file equal to what the code publishes. The same dictionary is written",
+        "as a Frictionless Data Package (`datapackage.json`) beside the files of the ITA evidence",
+        "pack, so the files can be validated with standard tools (e.g. `frictionless validate",
+        "datapackage.json`).",
+        "",
+        "Common rules: CSV is UTF-8 with a byte-order mark (Excel shows Thai), one header row;",
+        "JSON is a list of objects with the same keys. Dates are ISO `YYYY-MM-DD`; CSV adds a",
+        "`*_be` twin in the Buddhist Era (`15/3/2567`). Amounts are decimal strings with two",
+        "places (`25900.00`). An empty CSV cell or a JSON `null` means no value. No ID number,",
+        "phone number or address of any borrower is published.",
+    ]
+    for d in DATASETS.values():
+        out += ["", f"## {d.name}: {d.title}", "", d.description,
+                f"Written by `assets-tui {d.command} --format csv|json`.", "",
+                "| column | type | Thai | meaning | values | in |",
+                "|---|---|---|---|---|---|"]
+        for f in d.fields:
+            kind = f.type + (f" (JSON: {f.json_type})" if f.json_type else "")
+            values = ", ".join(f"`{v}`" for v in f.enum)
+            if f.pattern:
+                values = (values + " " if values else "") + f"pattern `{f.pattern}`"
+            if f.required:
+                values = (values + "; " if values else "") + "always present"
+            where = {"": "CSV, JSON", "csv": "CSV", "json": "JSON"}[f.only]
+            out.append(f"| `{f.name}` | {kind} | {f.title} | {f.description.replace('|', '/')} "
+                       f"| {values} | {where} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # python -m forms.opendata > docs/data-dictionary.md
+    import sys
+
+    sys.stdout.write(dictionary_markdown())

@@ -162,11 +162,32 @@ def slip_data(loan_no: str) -> SlipData:
         follow_up_days=follow_up_days())
 
 
+def blank_slip_data() -> SlipData:
+    """An empty slip to fill in by hand (published with the procedure so anyone can see the
+    form), with the footnotes of the configured routing; it prints with dotted lines,
+    empty item rows and no barcode."""
+    from models.loans import follow_up_days
+    from models.org import get_setting
+
+    approvers = {kind: approver_words(get_setting(f"approver_{kind}") or "agency_head", kind)
+                 for kind in ("inside", "outside", "agency")}
+    return SlipData(loan_no="", kind="", place="", status="", requested_on=None,  # type: ignore[arg-type]
+                    borrower=SlipSigner(), borrower_unit="", borrower_phone="", external=True,
+                    organisation="", address="", department="", purpose="",
+                    start_on=None, due_on=None, approver_title="",  # type: ignore[arg-type]
+                    approvers=approvers, follow_up_days=follow_up_days())
+
+
 # ---- drawing -------------------------------------------------------------------------------
 
 def _header(doc: Document, data: SlipData) -> None:
     """Title, the slip number as a barcode at the top right, agency, number and date."""
     c = doc.canvas
+    if not data.loan_no:  # a blank slip: no number to print as a barcode
+        doc.heading(TITLE, 19)
+        doc.form_line([("ส่วนราชการ", doc.settings.agency, 60), ("เลขที่", "", 30), ("วันที่", "", 0)])
+        doc.form_line([("เรียน", "", 0)])
+        return
     module = 0.3 * mm
     modules = len(code128_modules(data.loan_no))
     bars_w = modules * module
@@ -187,14 +208,17 @@ def _request(doc: Document, data: SlipData) -> None:
     indent = 10 * mm
     b = data.borrower
     doc.form_line([("ข้าพเจ้า", b.name, 55), ("ตำแหน่ง", b.position, 45),
-                   ("สังกัด", data.borrower_unit or ("-" if data.external else ""), 35),
+                   ("สังกัด", data.borrower_unit or ("-" if data.external and data.loan_no else ""), 35),
                    ("โทรศัพท์", data.borrower_phone, 0)], indent=indent)
     if data.external:
         doc.form_line([("หน่วยงาน/องค์กร", data.organisation, 0)])
         doc.form_line([("ที่อยู่", data.address, 0)])
-    doc.form_line([(f"มีความประสงค์จะขอยืมพัสดุของ{data.department} เพื่อใช้ในราชการ คือ",
-                    data.purpose, 0)])
-    days = (data.due_on - data.start_on).days + 1
+    if not data.department:  # a blank slip
+        doc.form_line([("มีความประสงค์จะขอยืมพัสดุของ", "", 50), ("เพื่อใช้ในราชการ คือ", "", 0)])
+    else:
+        doc.form_line([(f"มีความประสงค์จะขอยืมพัสดุของ{data.department} เพื่อใช้ในราชการ คือ",
+                        data.purpose, 0)])
+    days = (data.due_on - data.start_on).days + 1 if data.start_on and data.due_on else ""
     doc.form_line([("กำหนดเวลายืม ตั้งแต่วันที่", doc.date(data.start_on), 38),
                    ("ถึงวันที่", doc.date(data.due_on), 38),
                    ("รวม", doc.digits(str(days)), 10), ("วัน", "")])
@@ -210,13 +234,16 @@ def _items(doc: Document, data: SlipData) -> None:
             words = dict(CONDITIONS)[item.returned_condition]
             remark += f"\nคืนในสภาพ{words}" + (f": {item.return_note}" if item.return_note else "")
         rows.append([doc.digits(str(n)), name, doc.digits(f"1 {item.unit}"), item.asset_no, remark])
+    if not data.loan_no:  # a blank slip: rows to write in
+        rows = [[doc.digits(str(n)), "", "", "", ""] for n in range(1, 6)]
     doc.table([Column("ที่", 9, "centre"), Column("รายการ"), Column("จำนวน", 18, "centre"),
                Column("หมายเลขครุภัณฑ์", 33, "centre"), Column("หมายเหตุ", 39)], rows, size=10.5)
 
 
 def _undertaking(doc: Document, data: SlipData) -> None:
     doc.space(2 * mm)
-    doc.paragraph(UNDERTAKING.format(due=doc.date(data.due_on)), first_indent=10 * mm)
+    due = doc.date(data.due_on) if data.due_on else "...................."
+    doc.paragraph(UNDERTAKING.format(due=due), first_indent=10 * mm)
 
 
 def _words(*parts: str) -> str:

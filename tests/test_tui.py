@@ -29,6 +29,7 @@ from assets_tui.screens import (
     AssetFormScreen,
     AssetListScreen,
     HelpScreen,
+    HomeScreen,
     LoginScreen,
 )
 from models import accounts, org, setup
@@ -132,12 +133,17 @@ async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def log_in(pilot: Pilot, username: str, password: str = PASSWORD) -> None:
+async def log_in(pilot: Pilot, username: str, password: str = PASSWORD, section: str | None = "f2") -> None:
+    """Log in; the app opens on the home screen, and most tests go on to a section
+    (the asset register unless told otherwise) with its key, as a person would."""
     await type_text(pilot, username)
     await pilot.press("enter")
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+    if section is not None and pilot.app.user is not None:
+        await pilot.press(section)
+        await settle(pilot)
 
 
 async def search(pilot: Pilot, text: str) -> None:
@@ -189,7 +195,7 @@ def test_login_refuses_a_wrong_password_then_lets_the_right_one_in(tui_db):
         await type_text(pilot, PASSWORD)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AssetListScreen)
+        assert isinstance(app.screen, HomeScreen)
         assert app.user is not None and app.user.username == "storekeeper"
 
     run(tui_db, scenario)

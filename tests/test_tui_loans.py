@@ -29,6 +29,7 @@ from assets_tui.screens import (
     ApprovalsScreen,
     AssetListScreen,
     FollowUpScreen,
+    HomeScreen,
     LoanDeskScreen,
     LoanDetailScreen,
     LoanRegisterScreen,
@@ -115,22 +116,22 @@ async def scan(pilot: Pilot, text: str) -> None:
 # ---- sections by role ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("username", "sections"), [
-    ("auditor", ["register", "loans"]),
-    ("staff", ["register", "loans", "requests"]),
-    ("head", ["register", "loans", "requests", "approvals", "overdue"]),
-    ("mayor", ["register", "loans", "requests", "approvals", "overdue"]),
-    ("storekeeper", ["register", "loans", "requests", "desk", "overdue"]),
+    ("auditor", ["home", "register", "loans"]),
+    ("staff", ["home", "register", "loans", "requests"]),
+    ("head", ["home", "register", "loans", "requests", "approvals", "overdue"]),
+    ("mayor", ["home", "register", "loans", "requests", "approvals", "overdue"]),
+    ("storekeeper", ["home", "register", "loans", "requests", "desk", "overdue"]),
 ])
 def test_each_role_is_offered_its_sections_on_fixed_keys(loan_db, username, sections):
-    keys = {"register": "F2", "loans": "F3", "requests": "F4", "approvals": "F5", "desk": "F6",
-            "overdue": "F7"}
+    keys = {"home": "F12", "register": "F2", "loans": "F3", "requests": "F4", "approvals": "F5",
+            "desk": "F6", "overdue": "F7"}
 
     async def scenario(app: AssetsApp, pilot: Pilot) -> None:
-        await log_in(pilot, username)
-        assert isinstance(app.screen, AssetListScreen)
-        assert app.sections == sections
-        offered = app.offered_sections()
-        assert [(mode, key) for mode, key, _, _, _ in offered] == [(m, keys[m]) for m in sections]
+        await log_in(pilot, username, section=None)
+        assert isinstance(app.screen, HomeScreen)
+        assert [mode for mode in app.sections if mode in keys] == sections
+        offered = [(mode, key) for mode, key, _, _, _ in app.offered_sections() if mode in keys]
+        assert offered == [(m, keys[m]) for m in sections]
         # the section bar above the footer shows them, and so does the command palette
         bar = str(app.screen.query_one("SectionBar").render())
         assert all(f" {keys[m]} " in bar for m in sections)
@@ -142,7 +143,7 @@ def test_each_role_is_offered_its_sections_on_fixed_keys(loan_db, username, sect
         for mode in set(keys) - set(sections):
             await pilot.press(keys[mode].lower())
             await settle(pilot)
-            assert app.current_mode == "register"
+            assert app.current_mode == "home"
         await pilot.press("f3")
         await settle(pilot)
         assert isinstance(app.screen, LoanRegisterScreen)
@@ -159,7 +160,7 @@ def test_logging_out_forgets_the_sections_of_the_last_person(loan_db):
         await pilot.press("ctrl+l")
         await settle(pilot)
         await log_in(pilot, "staff")
-        assert app.sections == ["register", "loans", "requests"]
+        assert [mode for mode in app.sections if mode != "print"] == ["home", "register", "loans", "requests"]
         assert isinstance(app.screen, AssetListScreen)
         await pilot.press("f6")
         await settle(pilot)

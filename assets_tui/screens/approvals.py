@@ -20,7 +20,7 @@ from models.schema import Loan, User
 
 from ..i18n import status_label, t
 from ..widgets import LoanTable, SectionBar
-from .base import AppScreen
+from .base import AppScreen, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen
 from .loan_parts import (
     LoanDecisions,
@@ -91,7 +91,7 @@ def read_request(loan_no: str) -> Request:
         history=history, conflicts=clashes)
 
 
-class ApprovalsScreen(LoanDecisions, AppScreen[None]):
+class ApprovalsScreen(LoanDecisions, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("a", "approve", "bind.approve", tooltip="bind.approve.tip", id="approvals.approve"),
         Binding("r", "reject", "bind.reject", tooltip="bind.reject.tip", id="approvals.reject"),
@@ -166,15 +166,11 @@ class ApprovalsScreen(LoanDecisions, AppScreen[None]):
 
     def on_approvals_screen_inbox_loaded(self, loaded: InboxLoaded) -> None:
         table = self.query_one("#inbox", LoanTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[0].plain)
+        fill_keeping_cursor(table, loaded.rows)
         self.query_one("#approvals-count", Static).update(
             t("approvals.count", count=f"{len(loaded.rows):,}") if loaded.rows else t("approvals.none"))
         self.app.show_approvals_count(len(loaded.rows))  # type: ignore[attr-defined]
         if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
             self.load_request(self.selected() or "")
         else:
             self.query_one("#approval-detail").display = False

@@ -33,7 +33,7 @@ from ..i18n import field_label, language, status_label, t
 from ..widgets import AssetTable, SearchBox, SectionBar
 from .asset_detail import AssetDetailScreen
 from .asset_form import AssetFormScreen
-from .base import AppScreen, PagedList
+from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
 
 SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
 MIN_PAGE_SIZE = 5
@@ -90,7 +90,7 @@ def asset_row(asset: Asset) -> tuple[Text, ...]:
     )
 
 
-class AssetListScreen(PagedList, AppScreen[None]):
+class AssetListScreen(PagedList, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("pagedown", "next_page", "bind.next_page", tooltip="bind.next_page.tip",
                 id="assets.next_page", priority=True, key_display="PgDn"),
@@ -199,12 +199,7 @@ class AssetListScreen(PagedList, AppScreen[None]):
             return  # an answer to what was typed before; a newer search is on its way
         self.page, self.pages = loaded.page, loaded.pages
         table = self.query_one(AssetTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[0].plain)
-        if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
+        fill_keeping_cursor(table, loaded.rows)
         if loaded.matched == 0 and loaded.query.strip():
             summary = t("assets.none", query=loaded.query.strip())
         else:

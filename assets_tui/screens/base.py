@@ -3,9 +3,13 @@ user, and one place where a failed background job is reported."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.text import Text
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from ..widgets.localized import localize_bindings
@@ -31,6 +35,14 @@ class _Shared:
         """A background job that raised is reported once, here, as a notification."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """A failure in a screen's own handler is reported as a sentence (and logged by the
+        app) instead of closing the app with a traceback over the screen."""
+        try:
+            await super()._dispatch_message(message)  # type: ignore[misc]
+        except Exception as error:  # noqa: BLE001 - the last line of defence, reported and logged
+            self.app.report_error(error)  # type: ignore[attr-defined]
 
 
 class AppScreen(_Shared, Screen[ResultType]):
@@ -65,3 +77,31 @@ class PagedList:
         if self.page > 1:
             self.page -= 1
             self.reload()
+
+
+class LiveList:
+    """A screen that shows what others may change from another terminal. The app polls
+    the audit log's change counter and calls ``data_changed()`` on the screen in front when
+    it moved; the screen reads its data again in the background and keeps the cursor on
+    the same row (screens further back read theirs when they come to the front)."""
+
+    reload: Callable[[], None]  # each live screen says how it reads its data again
+
+    def data_changed(self) -> None:
+        self.reload()
+
+
+def fill_keeping_cursor(table: DataTable, rows: Sequence[tuple[Text, ...]], key_column: int = 0) -> None:
+    """Fill ``table`` with ``rows``, each keyed by the text of its ``key_column``; the cursor
+    stays on the same record when it is still there (another terminal may have added or
+    removed rows above it), else on the same line."""
+    key = None
+    if table.row_count:
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    line = table.cursor_row if table.row_count else 0
+    table.clear()
+    keys = [row[key_column].plain for row in rows]
+    for row, row_key in zip(rows, keys, strict=True):
+        table.add_row(*row, key=row_key)
+    if rows:
+        table.move_cursor(row=keys.index(key) if key in keys else min(line, len(rows) - 1), animate=False)

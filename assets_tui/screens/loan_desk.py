@@ -26,7 +26,7 @@ from models.errors import DomainError, NotFound
 
 from ..i18n import t
 from ..widgets import ScanBox, SectionBar
-from .base import AppScreen
+from .base import AppScreen, LiveList
 from .loan_parts import NoteScreen, borrower_name, cell, loan_status_label, local_day, period, word
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def item_state(item: LoanItem) -> str:
     return t("desk.state.waiting")
 
 
-class LoanDeskScreen(AppScreen[None]):
+class LoanDeskScreen(LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("ctrl+d", "condition", "bind.condition", tooltip="bind.condition.tip",
                 id="desk.condition", priority=True),
@@ -86,6 +86,11 @@ class LoanDeskScreen(AppScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.query_one(ScanBox).focus()
+        if self.loan is not None:
+            self.show_loan(self.loan.loan_no, self.scanned)
+
+    def reload(self) -> None:
+        """The loan on the desk as it stands now (another terminal may have changed it)."""
         if self.loan is not None:
             self.show_loan(self.loan.loan_no, self.scanned)
 

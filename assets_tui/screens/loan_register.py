@@ -26,7 +26,7 @@ from models.values import fiscal_year_of
 
 from ..i18n import t
 from ..widgets import LoanSearchBox, LoanTable, SearchBox, SectionBar
-from .base import AppScreen, PagedList
+from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen
 from .loan_parts import borrower_name, cell, day, kind_label, loan_status_label, set_columns
 
@@ -69,7 +69,7 @@ def fiscal_years() -> list[int]:
     return list(range(high, low - 1, -1))
 
 
-class LoanRegisterScreen(PagedList, AppScreen[None]):
+class LoanRegisterScreen(PagedList, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("pagedown", "next_page", "bind.next_page", tooltip="bind.next_page.tip",
                 id="loans.next_page", priority=True, key_display="PgDn"),
@@ -178,12 +178,7 @@ class LoanRegisterScreen(PagedList, AppScreen[None]):
             return  # an answer to an older question; a newer one is on its way
         self.page, self.pages = loaded.page, loaded.pages
         table = self.query_one(LoanTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[0].plain)
-        if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
+        fill_keeping_cursor(table, loaded.rows)
         self.query_one("#loan-count", Static).update(
             t("loans.count", matched=f"{loaded.matched:,}", page=f"{loaded.page:,}",
               pages=f"{loaded.pages:,}") if loaded.matched else t("loans.none"))

@@ -20,7 +20,7 @@ from models.schema import Asset, Loan, LoanItem
 
 from ..i18n import language, t
 from ..widgets import LoanTable, SectionBar
-from .base import AppScreen
+from .base import AppScreen, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen, cancel_loan
 from .loan_parts import NoteScreen, borrower_name, cell, loan_status_label, period, set_columns
 from .loan_request import LoanRequestScreen
@@ -35,7 +35,7 @@ COLUMNS = (
 )
 
 
-class MyLoansScreen(AppScreen[None]):
+class MyLoansScreen(LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new_request", "bind.new_request", tooltip="bind.new_request.tip",
                 id="requests.new"),
@@ -99,16 +99,12 @@ class MyLoansScreen(AppScreen[None]):
 
     def on_my_loans_screen_loaded(self, loaded: Loaded) -> None:
         table = self.query_one(LoanTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[0].plain)
+        fill_keeping_cursor(table, loaded.rows)
         if self._select is not None:
             keys = [row[0].plain for row in loaded.rows]
-            keep = keys.index(self._select) if self._select in keys else 0
+            if self._select in keys:
+                table.move_cursor(row=keys.index(self._select), animate=False)
             self._select = None
-        if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
         self.query_one("#my-loans-count", Static).update(
             t("requests.count", count=f"{len(loaded.rows):,}") if loaded.rows else t("requests.none"))
         self.refresh_bindings()

@@ -22,7 +22,7 @@ from models.errors import DomainError, ValidationError
 
 from ..i18n import t
 from ..widgets import ConfirmBox, LoanTable, SectionBar
-from .base import AppModal, AppScreen
+from .base import AppModal, AppScreen, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen
 from .loan_parts import borrower_name, cell, day, set_columns, word
 
@@ -38,7 +38,7 @@ COLUMNS = (
 )
 
 
-class OverdueScreen(AppScreen[None]):
+class OverdueScreen(LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("f", "follow_up", "bind.follow_up", tooltip="bind.follow_up.tip", id="overdue.follow_up"),
     ]
@@ -95,12 +95,7 @@ class OverdueScreen(AppScreen[None]):
 
     def on_overdue_screen_loaded(self, loaded: Loaded) -> None:
         table = self.query_one(LoanTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[1].plain)
-        if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
+        fill_keeping_cursor(table, loaded.rows, key_column=1)
         self.query_one("#overdue-count", Static).update(
             t("overdue.count", count=f"{len(loaded.rows):,}", late=f"{loaded.late:,}", days=loaded.days)
             if loaded.rows else t("overdue.none"))

@@ -7,8 +7,8 @@ always has the focus, Ctrl+O sets the location being counted (scan or type its c
 Ctrl+D changes the condition of the next item (in use, damaged, deteriorated, not needed).
 Each scan goes to the domain and comes back as one coloured line with a short word
 (found, duplicate, misplaced, unexpected); anything but "found" rings the terminal bell.
-The progress table is read again whenever the audit counter moves, so several terminals
-counting at once see each other's scans within a couple of seconds. Ctrl+R reviews the
+The progress table is read again whenever the app sees the audit counter move, so several
+terminals counting at once see each other's scans within a couple of seconds. Ctrl+R reviews the
 discrepancies: ``e`` adds an explanation, ``c`` closes the check for good after a
 confirmation. Those not on the committee see the same screens; the domain refuses what
 they may not do, and its sentence is shown.
@@ -27,7 +27,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, RichLog, Static
 
 from models import accounts, audit, org, stockcheck
@@ -38,11 +37,10 @@ from models.schema import StockCheck, StockCheckMember, User
 from ..i18n import language, t
 from ..widgets import LoanTable, SectionBar
 from ..widgets.localized import localize_bindings
-from .base import AppModal, AppScreen
+from .base import AppModal, AppScreen, LiveList, fill_keeping_cursor
 from .loan_parts import NoteScreen, cell, day, set_columns
 
 CONDITIONS = ("in_use", "damaged", "deteriorated", "not_needed")
-POLL_SECONDS = 2.0  # how often the progress asks whether anything changed
 REVIEW_COLUMNS = (
     ("code", 12, None),
     ("kinds", None, (2, 10)),
@@ -121,7 +119,7 @@ class DiscrepancyTable(LoanTable):
 
 # ---- the list of checks ----------------------------------------------------------------
 
-class StockCheckScreen(AppScreen[None]):
+class StockCheckScreen(LiveList, AppScreen[None]):
     """Every stock check, newest first; Enter counts or follows the chosen one."""
 
     BINDINGS = [
@@ -153,6 +151,9 @@ class StockCheckScreen(AppScreen[None]):
     def on_screen_resume(self) -> None:
         self.load()
 
+    def reload(self) -> None:
+        self.load()
+
     def action_reload(self) -> None:
         self.load()
 
@@ -173,13 +174,7 @@ class StockCheckScreen(AppScreen[None]):
         self.post_message(self.Loaded(rows))
 
     def on_stock_check_screen_loaded(self, loaded: Loaded) -> None:
-        table = self.query_one(CheckTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(*row, key=row[0].plain)
-        if loaded.rows:
-            table.move_cursor(row=min(keep, len(loaded.rows) - 1), animate=False)
+        fill_keeping_cursor(self.query_one(CheckTable), loaded.rows)
         self.query_one("#sc-count", Static).update(
             t("sc.count", count=f"{len(loaded.rows):,}") if loaded.rows else t("sc.none"))
 
@@ -191,7 +186,7 @@ class StockCheckScreen(AppScreen[None]):
 
 # ---- counting --------------------------------------------------------------------------
 
-class CountScreen(AppScreen[None]):
+class CountScreen(LiveList, AppScreen[None]):
     """Count one check with the scanner and watch its progress."""
 
     BINDINGS = [
@@ -218,7 +213,6 @@ class CountScreen(AppScreen[None]):
         self.seq = -1
         self.member = False
         self.progress: stockcheck.Progress | None = None
-        self._poll: Timer | None = None
         self.sub_title = t("sc.title", id=check_id)
 
     def compose(self) -> ComposeResult:
@@ -252,7 +246,6 @@ class CountScreen(AppScreen[None]):
         self.query_one("#sc-scan-bar").display = check.status == "open"
         self.show_where()
         self.query_one(StockScanBox).focus()
-        self._poll = self.set_interval(POLL_SECONDS, self.poll)
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -260,13 +253,10 @@ class CountScreen(AppScreen[None]):
         self.seq = -1
         self.load()
 
-    def on_unmount(self) -> None:
-        if self._poll is not None:
-            self._poll.stop()
-
     # ---- progress ----------------------------------------------------------------------
 
-    def poll(self) -> None:
+    def reload(self) -> None:
+        """Another terminal scanned (the app noticed the audit log move): read again."""
         self.load(only_if_changed=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stockcheck-progress")
