@@ -55,8 +55,10 @@ class _Report:
 
     # -- pieces --------------------------------------------------------------------------
 
-    def section(self, text: str) -> None:
+    def section(self, text: str, keep: float = 30 * mm) -> None:
+        """A numbered heading, on a new page unless ``keep`` of what follows fits below it."""
         self.doc.space(2 * mm)
+        self.doc.ensure(keep)
         self.doc.heading(text, 13, "left")
 
     def legend(self, x: float, y: float, entries: Sequence[tuple[str, Any]]) -> None:
@@ -202,6 +204,7 @@ def render_stats_report(out: str | os.PathLike | BinaryIO, s: ServiceStatistics,
     # a bar per month: a month without decisions has no median (no bar), not a median of 0
     r.bars(months, [[None if v is None else float(v) for v in medians]], ["มัธยฐาน (ชั่วโมง)"],
            [BLUE], height=45 * mm)
+    doc.ensure(8 * doc.leading(9.5) + 4 * mm)  # the month table in one piece
     r.table([Column("", 24)] + [Column(m, align="centre") for m in months],
             [["คำขอ"] + [_count(t("loans_requested", m)) for m in s.months],
              ["อนุมัติ"] + [_count(t("loans_approved", m)) for m in s.months],
@@ -264,7 +267,7 @@ def render_stats_report(out: str | os.PathLike | BinaryIO, s: ServiceStatistics,
                                  [t("stockcheck_damaged", ALL, d) + t("stockcheck_deteriorated", ALL, d)
                                   for d in checked]],
                  ["ไม่พบ", "ชำรุดหรือเสื่อมสภาพ"], [RED, ORANGE])
-        r.table([Column("หน่วยงาน")] + [Column(label, 17, "right") for _, label in findings],
+        r.table([Column("หน่วยงาน")] + [Column(label, 18, "right") for _, label in findings],
                 [[name] + [_count(t(m, ALL, d)) for m, _ in findings]
                  for name, d in zip(checked_names, checked, strict=True)]
                 + [["รวมทุกหน่วยงาน"] + [_count(t(m)) for m, _ in findings]])
