@@ -1,8 +1,9 @@
 """Crash safety: each long write is killed (SIGKILL, no chance to clean up) at random
 moments in a subprocess. Afterwards the database opens, `assets-tui verify` passes, and the
 operation is wholly there or wholly absent: every imported asset or none, every loan item
-handed over or none, a demo register complete or nothing of it, a backup file complete
-and restorable or no file under its name.
+handed over or none, a stock check closed with a result on every row or still open with
+none, a demo register complete or nothing of it, a backup file complete and restorable or
+no file under its name.
 
 Runs on SQLite, and on PostgreSQL too when ``ASSETS_TUI_TEST_PG`` is set; every run gets
 its own copy of a prepared database. ``ASSETS_TUI_CRASH_RUNS`` sets the kills per
@@ -25,12 +26,14 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 from conftest import PASSWORD, SAMPLE_ASSET
+from test_cli_stockcheck import checked_year
 from test_import import THAI_HEADER, thai_register_rows, write_csv
 
-from models import accounts, assets, backup, loans
+from forms.spreadsheet import read_register
+from models import accounts, assets, backup, loans, stockcheck
 from models import db as dbmod
 from models.loans import LoanRequest
-from models.schema import Asset, AuditEvent, Loan, LoanItem
+from models.schema import Asset, AuditEvent, Loan, LoanItem, StockCheck, StockCheckItem
 
 BIN = Path(sys.executable).with_name("assets-tui")
 RUNS = int(os.environ.get("ASSETS_TUI_CRASH_RUNS", "8"))
@@ -336,3 +339,60 @@ def test_a_killed_restore_loads_all_rows_or_none(copies, tmp_path):
     print(f"restore: {sum(killed)} of {RUNS} killed; {len(loaded) - retried} loaded, "
           f"{RUNS - len(loaded) + retried} nothing loaded")
     assert any(killed)
+
+
+CLOSE = """\
+import sys, time
+from models import accounts, stockcheck
+from models import db as dbmod
+dbmod.bind(sys.argv[1])
+actor = accounts.get_user("staff")
+print("ready", flush=True)
+started = time.perf_counter()
+stockcheck.close_check(actor, int(sys.argv[2]))
+print(time.perf_counter() - started, flush=True)
+"""
+CHECK_ROWS = 1500
+SCANNED = 150
+
+
+def test_a_killed_stock_check_close_is_all_or_nothing(copies, users, tmp_path):
+    sheet = write_csv(tmp_path / "register.csv", THAI_HEADER, thai_register_rows(CHECK_ROWS))
+    dbmod.bind(copies.base_url)
+    assets.import_assets(accounts.SYSTEM, read_register(sheet))
+    check = stockcheck.open_stock_check(users["storekeeper"], checked_year(), ["staff", "dept_head"])
+    codes = [a.asset_no for a in Asset.select(Asset.asset_no).order_by(Asset.asset_no).limit(SCANNED)]
+    started = time.monotonic()
+    for n, code in enumerate(codes):  # some found in a room other than the register's
+        stockcheck.scan(users["staff"], check.id, code, location="ห้อง 100" if n % 10 == 0 else None,
+                        condition="damaged" if n % 25 == 0 else "in_use")
+    stockcheck.scan(users["staff"], check.id, "NOT-ON-THE-REGISTER")
+    scanning = time.monotonic() - started
+    expected = StockCheckItem.select().where(StockCheckItem.check == check.id).count()
+    assert expected > CHECK_ROWS * 0.9
+    outcomes = []
+    first = copies.copy("close0")
+    run = subprocess.run([sys.executable, "-c", CLOSE, first, str(check.id)], env=_env(first),
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    took = float(run.stdout.split()[1])  # seconds inside close_check
+    delays = [None, *_delays(16, took, side_by_side=False)]
+    urls = [first, *(copies.copy(f"close{i}") for i in range(1, RUNS))]
+    killed = [False, *(_kill_after([sys.executable, "-c", CLOSE, url, str(check.id)], url, delay, ready=True)
+                       for url, delay in zip(urls[1:], delays[1:], strict=True))]
+    _verify(*urls)  # also fails when a closed check's rows no longer match its results hash
+    for i, url in enumerate(urls):
+        dbmod.bind(url)
+        status = StockCheck.get_by_id(check.id).status
+        rows = StockCheckItem.select().where(StockCheckItem.check == check.id)
+        with_result = rows.where(StockCheckItem.result.is_null(False)).count()
+        total = rows.count()
+        logged = AuditEvent.select().where(AuditEvent.action == "stockcheck.close").count()
+        dbmod.close()
+        assert (status, with_result, logged) in (("open", 0, 0), ("closed", total, 1)), \
+            f"run {i}: check {status}, {with_result} of {expected} rows with a result, after a kill at {delays[i]}s"
+        outcomes.append((killed[i], status))
+    print(f"stock-check close ({expected} rows, {SCANNED} scanned in {scanning:.1f}s, close {took:.2f}s): "
+          f"{sum(k for k, _ in outcomes)} of {RUNS} killed; "
+          f"{sum(1 for _, s in outcomes if s == 'closed')} closed, {sum(1 for _, s in outcomes if s == 'open')} still open")
+    assert any(k for k, _ in outcomes)
