@@ -32,6 +32,7 @@ from models.depreciation import (
     annual_rate,
     iter_schedule,
     register_assets,
+    start_rule,
     useful_life,
     year_end,
 )
@@ -95,9 +96,9 @@ class RegisterCard:
     years: list[YearRow] = field(default_factory=list)
 
 
-def card_of(asset, fiscal_year: int) -> RegisterCard:
+def card_of(asset, fiscal_year: int, rule: str | None = None) -> RegisterCard:
     """The card of one asset as read by ``register_assets`` (category, department,
-    location and custodian joined)."""
+    location and custodian joined); ``rule`` is the agency's first-month rule."""
     life = useful_life(asset)
     return RegisterCard(
         asset_no=asset.asset_no, name=asset.name, description=asset.description,
@@ -110,14 +111,16 @@ def card_of(asset, fiscal_year: int) -> RegisterCard:
         method=asset.acquisition_method, document_no=asset.document_no,
         acquired_on=asset.acquired_on, price=asset.price, unit=asset.unit or "หน่วย",
         life_years=life, remarks=asset.remarks,
-        years=list(iter_schedule(asset.price, asset.acquired_on, life, fiscal_year)))
+        years=list(iter_schedule(asset.price, asset.acquired_on, life, fiscal_year,
+                                 rule or start_rule())))
 
 
 def register_cards(fiscal_year: int, department: str | None = None,
                    category: str | None = None) -> Iterator[RegisterCard]:
     """The cards of a fiscal year's register, streamed from the database."""
+    rule = start_rule()
     for asset in register_assets(fiscal_year, department, category).iterator():
-        yield card_of(asset, fiscal_year)
+        yield card_of(asset, fiscal_year, rule)
 
 
 @dataclass

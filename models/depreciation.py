@@ -2,7 +2,8 @@
 
 Depreciation is posted once a fiscal year, on 30 Sep. The first year counts the months
 held from the month of acquisition (acquired on 15 Mar: Mar to Sep, 7 months; on 1 Oct:
-the whole year; on 30 Sep: one month). The monthly amount, (price - 1.00) / (life x 12),
+the whole year; on 30 Sep: one month), or, where the agency's ``depreciation_from``
+setting says ``next_month``, from the month after it (15 Mar: Apr to Sep, 6 months). The monthly amount, (price - 1.00) / (life x 12),
 is not rounded; what is rounded to the satang is the depreciation accumulated at each
 30 Sep, and a year's depreciation is the difference of two accumulated amounts. So the
 years always add up to the accumulated figure, the net book value equals
@@ -22,6 +23,23 @@ from .values import BE_OFFSET, fiscal_year_of
 
 RESIDUAL = Decimal("1.00")
 CENT = Decimal("0.01")
+ACQUISITION_MONTH = "acquisition_month"
+NEXT_MONTH = "next_month"
+
+
+def start_rule() -> str:
+    """The agency's choice of where the first year's depreciation starts."""
+    from .org import get_setting
+
+    return get_setting("depreciation_from") or ACQUISITION_MONTH
+
+
+def depreciation_start(acquired_on: dt.date, rule: str = ACQUISITION_MONTH) -> dt.date:
+    """The first day whose month is depreciated: the day acquired, or the first of the
+    following month under the ``next_month`` rule."""
+    if rule != NEXT_MONTH:
+        return acquired_on
+    return dt.date(acquired_on.year + acquired_on.month // 12, acquired_on.month % 12 + 1, 1)
 
 
 def months_held(acquired_on: dt.date, on: dt.date) -> int:
@@ -31,19 +49,20 @@ def months_held(acquired_on: dt.date, on: dt.date) -> int:
     return (on.year - acquired_on.year) * 12 + (on.month - acquired_on.month) + 1
 
 
-def book_value(price: Decimal, acquired_on: dt.date, useful_life_years: int, on: dt.date) -> Decimal:
+def book_value(price: Decimal, acquired_on: dt.date, useful_life_years: int, on: dt.date,
+               rule: str = ACQUISITION_MONTH) -> Decimal:
     """Net book value on a date: price less straight-line depreciation, never below 1.00."""
     if price <= RESIDUAL or useful_life_years <= 0:
         return price
     depreciable = price - RESIDUAL
-    months = min(months_held(acquired_on, on), useful_life_years * 12)
+    months = min(months_held(depreciation_start(acquired_on, rule), on), useful_life_years * 12)
     used = (depreciable * months / (useful_life_years * 12)).quantize(CENT, rounding=ROUND_HALF_UP)
     return (price - used).quantize(CENT)
 
 
-def asset_book_value(asset, on: dt.date) -> Decimal:
+def asset_book_value(asset, on: dt.date, rule: str | None = None) -> Decimal:
     life = asset.useful_life_years or asset.category.useful_life_years
-    return book_value(asset.price, asset.acquired_on, life, on)
+    return book_value(asset.price, asset.acquired_on, life, on, rule or start_rule())
 
 
 # ---- the yearly schedule of the asset register -----------------------------------------
@@ -83,29 +102,32 @@ def annual_depreciation(price: Decimal, useful_life_years: int) -> Decimal:
 
 
 def accumulated_depreciation(price: Decimal, acquired_on: dt.date, useful_life_years: int,
-                             on: dt.date) -> Decimal:
-    """Depreciation accumulated by a date (month of acquisition counted), to the satang."""
-    return (price - book_value(price, acquired_on, useful_life_years, on)).quantize(CENT)
+                             on: dt.date, rule: str = ACQUISITION_MONTH) -> Decimal:
+    """Depreciation accumulated by a date, to the satang."""
+    return (price - book_value(price, acquired_on, useful_life_years, on, rule)).quantize(CENT)
 
 
-def last_fiscal_year(acquired_on: dt.date, useful_life_years: int) -> int:
+def last_fiscal_year(acquired_on: dt.date, useful_life_years: int,
+                     rule: str = ACQUISITION_MONTH) -> int:
     """The fiscal year whose 30 Sep posting leaves the asset at 1.00 baht."""
+    start = depreciation_start(acquired_on, rule)
     months = max(useful_life_years, 0) * 12
-    index = acquired_on.year * 12 + acquired_on.month - 1 + max(months - 1, 0)
+    index = start.year * 12 + start.month - 1 + max(months - 1, 0)
     return fiscal_year_of(dt.date(index // 12, index % 12 + 1, 1))
 
 
 def year_row(price: Decimal, acquired_on: dt.date, useful_life_years: int,
-             fiscal_year: int) -> YearRow:
+             fiscal_year: int, rule: str = ACQUISITION_MONTH) -> YearRow:
     """One fiscal year of the schedule, computed on its own (the summary register needs one
     year of every asset, not every year of each)."""
     end = year_end(fiscal_year)
     start = dt.date(end.year - 1, 9, 30)
-    accumulated = accumulated_depreciation(price, acquired_on, useful_life_years, end)
-    before = accumulated_depreciation(price, acquired_on, useful_life_years, start)
+    accumulated = accumulated_depreciation(price, acquired_on, useful_life_years, end, rule)
+    before = accumulated_depreciation(price, acquired_on, useful_life_years, start, rule)
     life_months = max(useful_life_years, 0) * 12
-    months = (min(months_held(acquired_on, end), life_months)
-              - min(months_held(acquired_on, start), life_months))
+    first = depreciation_start(acquired_on, rule)
+    months = (min(months_held(first, end), life_months)
+              - min(months_held(first, start), life_months))
     if price <= RESIDUAL:
         months = 0
     return YearRow(fiscal_year, end, months, accumulated - before, accumulated,
@@ -113,22 +135,22 @@ def year_row(price: Decimal, acquired_on: dt.date, useful_life_years: int,
 
 
 def schedule(price: Decimal, acquired_on: dt.date, useful_life_years: int,
-             through_fy: int) -> list[YearRow]:
+             through_fy: int, rule: str = ACQUISITION_MONTH) -> list[YearRow]:
     """The yearly depreciation from the fiscal year of acquisition through ``through_fy``
     (BE), stopping at the year that leaves 1.00 baht. Empty when the asset was acquired
     after that fiscal year. An asset of 1.00 baht or less is never depreciated: it gets
     its first year only, with nothing posted."""
-    return list(iter_schedule(price, acquired_on, useful_life_years, through_fy))
+    return list(iter_schedule(price, acquired_on, useful_life_years, through_fy, rule))
 
 
 def iter_schedule(price: Decimal, acquired_on: dt.date, useful_life_years: int,
-                  through_fy: int) -> Iterator[YearRow]:
+                  through_fy: int, rule: str = ACQUISITION_MONTH) -> Iterator[YearRow]:
     first = fiscal_year_of(acquired_on)
-    last = min(through_fy, max(first, last_fiscal_year(acquired_on, useful_life_years)))
+    last = min(through_fy, max(first, last_fiscal_year(acquired_on, useful_life_years, rule)))
     if price <= RESIDUAL or useful_life_years <= 0:
         last = min(through_fy, first)
     for fy in range(first, last + 1):
-        yield year_row(price, acquired_on, useful_life_years, fy)
+        yield year_row(price, acquired_on, useful_life_years, fy, rule)
 
 
 # ---- the register of a fiscal year -------------------------------------------------------
@@ -197,12 +219,13 @@ def register_summary(fiscal_year: int, department: str | None = None,
                  Category.name, Category.useful_life_years, Department.code, Department.name)
          .order_by()
          .tuples())
+    rule = start_rule()
     lines: dict[tuple[str, str], SummaryLine] = {}
     cats: dict[str, SummaryLine] = {}
     depts: dict[str, SummaryLine] = {}
     total = SummaryLine("", "", "", "")
     for price, acquired_on, life, cat_code, cat_name, cat_life, dept_code, dept_name in q.iterator():
-        row = year_row(price, acquired_on, life or cat_life, fiscal_year)
+        row = year_row(price, acquired_on, life or cat_life, fiscal_year, rule)
         key = (cat_code, dept_code)
         if key not in lines:
             lines[key] = SummaryLine(cat_code, cat_name, dept_code, dept_name)

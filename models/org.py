@@ -48,7 +48,75 @@ DEFAULT_SETTINGS = {
     # Extra days the agency is closed (ISO dates, comma-separated), besides weekends and Thai
     # public holidays: working-day deadlines such as the stock check report skip them.
     "closure_days": "",
+    # Where the first year's depreciation starts: the month of acquisition (counted in full)
+    # or the month after it.
+    "depreciation_from": "acquisition_month",
 }
+
+APPROVER_ROLES = ("dept_head", "agency_head")
+DEPRECIATION_STARTS = ("acquisition_month", "next_month")
+
+
+def _one_of(key: str, value: str, allowed: tuple[str, ...]) -> str:
+    text = value.strip().lower()
+    if text not in allowed:
+        raise ValidationError(key, f"The setting {key} must be one of {', '.join(allowed)}, "
+                                   f"not '{value}'.")
+    return text
+
+
+def _usernames_of(key: str, value: str) -> str:
+    from .schema import User
+
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    for name in names:
+        if not User.select().where(User.username == name).exists():
+            raise ValidationError(key, f"The setting {key} names '{name}', who has no account.")
+    return ",".join(names)
+
+
+def _closure_days(key: str, value: str) -> str:
+    from .values import parse_date
+
+    days = sorted({parse_date(part.strip(), key, "closure day")
+                   for part in value.split(",") if part.strip()})
+    return ",".join(day.isoformat() for day in days)
+
+
+def clean_setting(key: str, value: str) -> str:
+    """The value as stored, or one sentence naming the setting when it cannot be one."""
+    from .values import parse_bool
+
+    if key not in DEFAULT_SETTINGS:
+        raise ValidationError("key", f"There is no setting '{key}': the settings are "
+                                     f"{', '.join(DEFAULT_SETTINGS)}.")
+    value = (value or "").strip()
+    if key == "agency_name":
+        return _require_text(value, key, "agency's name", 200)
+    if key == "asset_number_pattern":
+        check_number_pattern(value)
+        return value
+    if key == "thai_digits":
+        return "1" if parse_bool(value, key, "setting thai_digits") else "0"
+    if key == "language":
+        return _one_of(key, value, ("th", "en"))
+    if key.startswith("approver_"):
+        return _one_of(key, value, APPROVER_ROLES)
+    if key in ("agency_head_delegates", "supply_head"):
+        names = _usernames_of(key, value)
+        if key == "supply_head" and "," in names:
+            raise ValidationError(key, "The setting supply_head names one username.")
+        return names
+    if key == "follow_up_days":
+        if not value.isdigit() or not 1 <= int(value) <= 365:
+            raise ValidationError(key, f"The setting follow_up_days is a number of days from 1 "
+                                       f"to 365, not '{value}'.")
+        return str(int(value))
+    if key == "closure_days":
+        return _closure_days(key, value)
+    if key == "depreciation_from":
+        return _one_of(key, value, DEPRECIATION_STARTS)
+    return value
 
 
 def get_setting(key: str) -> str:
@@ -56,12 +124,15 @@ def get_setting(key: str) -> str:
     return row.value if row is not None else DEFAULT_SETTINGS.get(key, "")
 
 
+def settings() -> dict[str, str]:
+    """Every setting with its current value (the default where none was set)."""
+    stored = dict(Setting.select(Setting.key, Setting.value).tuples())
+    return {key: stored.get(key, default) for key, default in DEFAULT_SETTINGS.items()}
+
+
 def set_setting(actor, key: str, value: str) -> None:
     require(actor, "org.manage")
-    if key not in DEFAULT_SETTINGS:
-        raise ValidationError("key", f"There is no setting '{key}'.")
-    if key == "asset_number_pattern":
-        check_number_pattern(value)
+    value = clean_setting(key, value)
     with db.atomic():
         before = get_setting(key)
         Setting.insert(key=key, value=value).on_conflict(
