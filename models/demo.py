@@ -31,11 +31,13 @@ from . import audit, loans
 from .accounts import SYSTEM, NewUser, create_user, hash_password
 from .assets import _insert_assets, total_value
 from .db import db, insert_rows
+from .depreciation import book_value
 from .errors import ValidationError
 from .loans import ExternalBorrower, LoanRequest
 from .org import add_department, add_location, get_setting, set_setting
 from .schema import (
     Asset,
+    AssetNumberCounter,
     AuditEvent,
     Category,
     DamageCase,
@@ -47,7 +49,7 @@ from .schema import (
     User,
 )
 from .setup import init_database, upgrade
-from .values import BE_OFFSET, fiscal_year_of
+from .values import BE_OFFSET, fiscal_year_of, local_date
 
 AGENCY = "เทศบาลนครแม่สอด"
 DEMO_PASSWORD = "demo"
@@ -842,13 +844,17 @@ def _refuse_unless_empty() -> None:
 
 
 def build_demo(n_assets: int = 300, seed: int = 1,
-               progress: Callable[[str], None] | None = None) -> DemoSummary:
-    """Build the demo municipality into the bound, empty database; returns what was made."""
+               progress: Callable[[str], None] | None = None, loan_lines: int = 0) -> DemoSummary:
+    """Build the demo municipality into the bound, empty database; returns what was made.
+    ``loan_lines`` adds closed loans of the past ten fiscal years with about that many
+    lines in all, written in bulk (a province-sized register for the benchmarks)."""
     started = time.perf_counter()
     if isinstance(n_assets, bool) or not isinstance(n_assets, int) or not 0 <= n_assets <= MAX_ASSETS:
         raise ValidationError("--assets", f"The number of demo assets must be a whole number from 0 to {MAX_ASSETS:,}.")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValidationError("--seed", "The demo seed must be a whole number.")
+    if isinstance(loan_lines, bool) or not isinstance(loan_lines, int) or loan_lines < 0:
+        raise ValidationError("--loan-lines", "The number of past loan lines must be a whole number, 0 or more.")
     say = progress or (lambda _message: None)
 
     _refuse_unless_empty()  # before the schema is touched
@@ -868,6 +874,7 @@ def build_demo(n_assets: int = 300, seed: int = 1,
         set_setting(SYSTEM, "supply_head", _SUPPLY_HEAD)
         say(f"Registering {n_assets:,} assets")
         _build_assets(draw, n_assets, departments, locations, staff, say)
+        _build_history(seed, loan_lines, say)
         _build_loans(draw, n_assets, say)
 
     return DemoSummary(
@@ -1622,6 +1629,221 @@ def _build_loans(draw: _Draw, n_assets: int, say: Callable[[str], None]) -> int:
         elif what == "refer":
             loans.refer_damage(users[_DESK], plan.loan_no, *args)
     return len(plans)
+
+
+# ---- ten fiscal years of past loans, written in bulk -------------------------------------
+#
+# A province-sized register carries years of closed loans. Lived day by day through the
+# loan desk they would take hours, so they are drawn from their own seeded draw and written
+# the way the desk would have left them: loan slips and their lines inserted in bulk, and
+# each loan's audit events (request, approval, each hand-over, activation, each return,
+# closing; the same actions and before/after values as the desk's functions log) appended
+# in one streamed pass of the hash chain. They end a month before the live loans begin, all
+# returned in usable condition, so they hold no asset the live register needs.
+
+_HISTORY_CHUNK = 5_000  # loans per insert round
+
+
+@dataclass
+class _PastAsset:
+    id: int
+    acquired_on: dt.date
+    price: Decimal
+    life: int
+    free_from: int = 0  # the first day (ordinal) it is back in store
+
+
+def _past_assets() -> dict[str, _PastAsset]:
+    rows = (Asset.select(Asset.id, Asset.asset_no, Asset.acquired_on, Asset.price,
+                         Asset.useful_life_years, Category.useful_life_years)
+            .join(Category).where(Asset.lendable == True).tuples())  # noqa: E712
+    return {no: _PastAsset(id_, acquired, price, own or life)
+            for id_, no, acquired, price, own, life in rows.iterator()}
+
+
+def _build_history(seed: int, loan_lines: int, say: Callable[[str], None]) -> int:
+    """Closed loans of the past ten fiscal years with about ``loan_lines`` lines in all;
+    returns the number of loans."""
+    if loan_lines <= 0:
+        return 0
+    groups = _lendable_groups()
+    if not groups:
+        return 0
+    draw = _Draw(seed * 1_000_003 + 17)  # its own draw: the live loans stay as they were
+    outsiders = list(Person.select().where(Person.external == True).order_by(Person.id))  # noqa: E712
+    desk = _LoanDesk(draw, groups, outsiders)
+    known = _past_assets()
+    users = {u.username: (u.id, u.person_id) for u in User.select()}
+    people = {p.id: p for p in Person.select().where(Person.id.in_([pid for _, pid in users.values()]))}
+    departments = {d.code: d.id for d in Department.select()}
+    first = dt.date(fiscal_year_of(ANCHOR) - FISCAL_YEARS + 1 - BE_OFFSET - 1, 10, 1).toordinal()
+    last = (dt.date.today() - dt.timedelta(days=LOAN_DAYS + 30)).toordinal()
+    if last <= first:
+        return 0
+    # Request days first, in order, so each asset's free day only moves forward. Three times
+    # the days needed are drawn and each is kept with the chance that still reaches the
+    # lines asked for, so the loans spread over all ten years however full the store is.
+    # A day is drawn after the purchase of a random lendable asset, so loans grow with the
+    # store rather than crowding the few items of the first years.
+    guess = sum(sum(g.quantity) / 2 for g in groups) / len(groups)
+    bought = [max(first, a.acquired_on.toordinal()) for a in known.values() if a.acquired_on.toordinal() < last]
+    if not bought:
+        return 0
+    days = sorted(b + int(draw.rng.random() * (last - b))
+                  for b in (draw.pick(bought) for _ in range(int(loan_lines / max(1.0, guess)) * 3 + 30)))
+    say(f"Drawing {FISCAL_YEARS} fiscal years of past loans, about {loan_lines:,} loan lines")
+    plans: list[tuple] = []
+    lines = tried = 0
+    for k, asked in enumerate(days):
+        if lines >= loan_lines:
+            break
+        rate = lines / tried if tried >= 50 else guess  # lines a tried day gives, so far
+        if draw.rng.random() * rate * (len(days) - k) >= loan_lines - lines:
+            continue
+        tried += 1
+        plan = _past_loan(desk, known, asked, last)
+        if plan is not None:
+            plans.append(plan)
+            lines += len(plan[-1])
+    # loan numbers run in request order within each fiscal year, as the desk gives them
+    counters: dict[int, int] = {}
+    numbered = []
+    for plan in plans:
+        fy = fiscal_year_of(dt.date.fromordinal(plan[0]))
+        counters[fy] = counters.get(fy, 0) + 1
+        numbered.append((f"L{fy}-{counters[fy]:04d}", *plan))
+    for fy, count in counters.items():
+        AssetNumberCounter.insert(prefix=f"loan-{fy}", last=count).on_conflict(
+            conflict_target=[AssetNumberCounter.prefix],
+            update={AssetNumberCounter.last: count}).execute()
+    say(f"Writing {len(numbered):,} past loans with {lines:,} lines and their audit events")
+    context = _PastContext(users, people, departments, known)
+    for start in range(0, len(numbered), _HISTORY_CHUNK):
+        _write_past(numbered[start:start + _HISTORY_CHUNK], context)
+        say(f"Wrote {min(start + _HISTORY_CHUNK, len(numbered)):,} of {len(numbered):,} past loans")
+    return len(numbered)
+
+
+def _past_loan(desk: _LoanDesk, known: dict[str, _PastAsset], asked: int, last: int) -> tuple | None:
+    """(request day, start, due, back, kind, requester, borrower, approver, purpose,
+    department, name, asset numbers) of one past loan, or None when nothing is free for it."""
+    rng = desk.rng
+    kind = desk._kind()
+    for attempt in (0, 1, 2, 8):  # three of the kind's usual uses, then anything lendable
+        group = desk._group(kind, None, attempt)
+        if group is None:
+            continue
+        start = asked + desk.days(0, 3)
+        due = start + desk.days(*group.days) - 1
+        back = due - 1 if due > start and rng.random() < 0.2 else due
+        if back > last:
+            return None
+        want = desk.days(*group.quantity)
+        n = len(group.assets)
+        offset = int(rng.random() * n)
+        chosen = []
+        for i in range(min(n, want * 4)):
+            asset_no = group.assets[(offset + i) % n]
+            item = known[asset_no]
+            if item.free_from <= asked and item.acquired_on.toordinal() <= asked:
+                chosen.append(asset_no)
+                if len(chosen) == want:
+                    break
+        if not chosen:
+            continue
+        for asset_no in chosen:
+            known[asset_no].free_from = back + 1
+        requester, person = desk._borrower(kind, group)
+        approver = desk.heads[group.dept] if kind == "inside" else "mayor"
+        return (asked, start, due, back, kind, requester, person, approver,
+                desk._purpose(kind, group, person), group.dept, group.name, sorted(chosen))
+    return None
+
+
+@dataclass
+class _PastContext:
+    users: dict[str, tuple[int, int]]  # username -> (user id, person id)
+    people: dict[int, Person]
+    departments: dict[str, int]
+    assets: dict[str, _PastAsset]
+
+
+def _stamp(day: int, minutes: int) -> dt.datetime:
+    """A time in office hours of a day, as stored (naive UTC; Thailand is UTC+7)."""
+    return dt.datetime.combine(dt.date.fromordinal(day), dt.time(1, 30)) + dt.timedelta(minutes=minutes)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _write_past(plans: list[tuple], ctx: _PastContext) -> None:
+    desk_id = ctx.users[_DESK][0]
+    loan_rows = []
+    for (loan_no, asked, start, due, back, kind, requester, person, approver, purpose, dept,
+         *_) in plans:
+        borrower = person.id if person is not None else ctx.users[requester][1]
+        loan_rows.append(dict(
+            loan_no=loan_no, kind="agency" if kind == "agency" else ("inside" if kind == "inside" else "outside"),
+            place="inside" if kind == "inside" else "outside", borrower=borrower,
+            department=ctx.departments[dept], purpose=purpose,
+            start_on=dt.date.fromordinal(start), due_on=dt.date.fromordinal(due), status="returned",
+            requested_by=ctx.users[requester][0], requested_at=_stamp(asked, 10),
+            decided_by=ctx.users[approver][0], decided_at=_stamp(asked, 200),
+            decision_note="", issued_on=dt.date.fromordinal(start),
+            returned_on=dt.date.fromordinal(back)))
+    insert_rows(Loan, loan_rows, 1000)
+    ids = dict(Loan.select(Loan.loan_no, Loan.id)
+               .where(Loan.loan_no.in_([row["loan_no"] for row in loan_rows])).tuples())
+    item_rows = []
+    for plan in plans:
+        start, back, numbers = plan[2], plan[4], plan[-1]
+        on = dt.date.fromordinal(start)
+        for asset_no in numbers:
+            a = ctx.assets[asset_no]
+            item_rows.append(dict(
+                loan=ids[plan[0]], asset=a.id, value_at_loan=book_value(a.price, a.acquired_on, a.life, on),
+                issued_at=_stamp(start, 60), issued_by=desk_id, returned_at=_stamp(back, 420),
+                returned_by=desk_id, returned_condition="usable", return_note="", out_flag=None))
+    insert_rows(LoanItem, item_rows, 1000)
+    values = {(row["loan"], row["asset"]): row["value_at_loan"] for row in item_rows}
+    audit.append_past(event for plan, row in zip(plans, loan_rows, strict=True)
+                      for event in _past_events(plan, row, ids[plan[0]], values, ctx))
+
+
+def _past_events(plan: tuple, row: dict[str, Any], loan_id: int, values: dict, ctx: _PastContext):
+    """The audit events the loan desk's functions log for one loan, at the loan's times."""
+    loan_no, asked, start, _due, back, kind, requester, person, approver, purpose, dept, name, numbers = plan
+    borrower = person if person is not None else ctx.people[ctx.users[requester][1]]
+    requested, decided = row["requested_at"], row["decided_at"]
+    issued, returned = _stamp(start, 60), _stamp(back, 420)
+    items = [{"asset_no": n, "name": name, "value_at_loan": values[loan_id, ctx.assets[n].id],
+              "issued_at": None, "returned_at": None, "returned_condition": None, "return_note": ""}
+             for n in numbers]
+    snapshot = {
+        "loan_no": loan_no, "kind": row["kind"], "borrower": borrower.name,
+        "organisation": borrower.organisation, "department": dept, "purpose": purpose,
+        "place": row["place"], "status": "requested", "requested_on": local_date(requested),
+        "requested_by": requester, "approved_by": None, "decided_at": None, "decision_note": "",
+        "start_on": row["start_on"], "due_on": row["due_on"], "issued_on": None, "returned_on": None,
+        "items": items}
+    yield requester, _iso(requested), audit.Change("loan.request", "loan", loan_no, None, snapshot)
+    yield approver, _iso(decided), audit.Change(
+        "loan.approve", "loan", loan_no, {"status": "requested", "approved_by": None, "decided_at": None},
+        {"status": "approved", "approved_by": approver, "decided_at": decided})
+    at = _iso(issued)
+    for n in numbers:
+        yield _DESK, at, audit.Change("loan.issue", "loan", loan_no, {"asset_no": n, "status": "available"},
+                                      {"asset_no": n, "status": "on_loan"})
+    yield _DESK, at, audit.Change("loan.activate", "loan", loan_no, {"status": "approved", "issued_on": None},
+                                  {"status": "active", "issued_on": row["issued_on"]})
+    at = _iso(returned)
+    for n in numbers:
+        yield _DESK, at, audit.Change(
+            "loan.return", "loan", loan_no, {"asset_no": n, "status": "on_loan"},
+            {"asset_no": n, "status": "available", "condition": "usable", "note": ""})
+    yield _DESK, at, audit.Change("loan.close", "loan", loan_no, {"status": "active", "returned_on": None},
+                                  {"status": "returned", "returned_on": row["returned_on"]})
 
 
 __all__ = ["AGENCY", "ANCHOR", "CATALOGUE", "DEMO_ACCOUNTS", "DEMO_PASSWORD", "DEPARTMENTS",

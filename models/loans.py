@@ -25,6 +25,7 @@ from .depreciation import asset_book_value
 from .errors import NotFound, PermissionDenied, ValidationError
 from .org import get_setting
 from .schema import (
+    LOAN_KINDS,
     Asset,
     AssetNumberCounter,
     Category,
@@ -568,11 +569,21 @@ def overdue_loans(today: dt.date | None = None) -> list[OverdueLoan]:
                     & pw.fn.EXISTS(LoanItem.select(LoanItem.id).where(
                         (LoanItem.loan == Loan.id) & (LoanItem.out_flag == 1))))
              .order_by(Loan.due_on, Loan.loan_no))
+    loans = list(loans)
+    ids = [loan.id for loan in loans]
+    # two queries for the whole list, not two per loan
+    out_items: dict[int, list[LoanItem]] = {i: [] for i in ids}
+    for item in (LoanItem.select(LoanItem, Asset, Category).join(Asset).join(Category)
+                 .where(LoanItem.loan.in_(ids) & (LoanItem.out_flag == 1)).order_by(Asset.asset_no)):
+        out_items[item.loan_id].append(item)
+    chased: dict[int, LoanFollowUp] = {}
+    for follow_up in (LoanFollowUp.select().join(Loan)
+                      .where(LoanFollowUp.loan.in_(ids) & (LoanFollowUp.on_date > Loan.due_on))
+                      .order_by(LoanFollowUp.on_date.desc(), LoanFollowUp.id.desc())):
+        chased.setdefault(follow_up.loan_id, follow_up)
     out = []
     for loan in loans:
-        items = [i for i in loan_items(loan) if i.out_flag == 1]
-        last = (LoanFollowUp.select().where((LoanFollowUp.loan == loan) & (LoanFollowUp.on_date > loan.due_on))
-                .order_by(LoanFollowUp.on_date.desc(), LoanFollowUp.id.desc()).first())
+        items, last = out_items[loan.id], chased.get(loan.id)
         days = (today - loan.due_on).days
         out.append(OverdueLoan(loan, items, days, last, last is None and days > limit))
     return out
@@ -716,7 +727,27 @@ def approvals_inbox(user) -> list[Loan]:
         return []
     pending = Loan.select(Loan, Person, Department).join(Person).switch(Loan).join(Department) \
         .where(Loan.status == "requested").order_by(Loan.start_on, Loan.id)
-    return [loan for loan in pending if any(u.id == user.id for u in eligible_approvers(loan))]
+    # the routing of eligible_approvers, worked out once for this user rather than per loan
+    me = User.select(User, Person).join(Person).where(User.id == user.id).get()
+    if not me.active:
+        return []
+    roles = {kind: get_setting(f"approver_{kind}") or "agency_head" for kind in LOAN_KINDS}
+    supply, delegates = _usernames("supply_head"), _usernames("agency_head_delegates")
+    chains: dict[int, list[int]] = {}
+
+    def decides(loan: Loan) -> bool:
+        if me.id == loan.requested_by_id or me.person_id == loan.borrower_id:
+            return False
+        role = roles[loan.kind]
+        if role == "dept_head":
+            if me.username in supply:
+                return True
+            if loan.department_id not in chains:
+                chains[loan.department_id] = _department_chain(loan.department)
+            return me.role == "dept_head" and me.person.department_id in chains[loan.department_id]
+        return me.role == role or me.username in delegates
+
+    return [loan for loan in pending if decides(loan)]
 
 
 def asset_loans(asset_no: str) -> list[Loan]:

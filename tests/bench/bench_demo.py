@@ -33,7 +33,7 @@ def copy_rows(source: Path, target: Path, tables: list[str]) -> tuple[int, float
     dst.execute("pragma synchronous=normal")
     data = {}
     for table in tables:
-        for (sql,) in src.execute("select sql from sqlite_master where tbl_name = ? and sql is not null "
+        for (sql,) in src.execute("select sql from sqlite_master where tbl_name = ? and sql is not null and type != 'trigger' "
                                   "order by type = 'index'", (table,)):
             dst.execute(sql)
         data[table] = src.execute(f'select * from "{table}"').fetchall()
