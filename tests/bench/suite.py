@@ -537,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-assets", type=int, default=1_000_000)
     parser.add_argument("--pg-loan-lines", type=int, default=None, help="default: as --loan-lines")
     parser.add_argument("--pg-prebuilt", metavar="URL", help="measure this built demo database instead")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--repeat", type=int, default=50, help="repetitions of each interactive operation")
     parser.add_argument("--quick", action="store_true",
                         help="a small run (400 assets, few repetitions) that only shows the suite works")
@@ -553,7 +554,8 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     out: list[str] = [f"# Benchmarks, {dt.datetime.now():%Y-%m-%d %H:%M}", ""]
     try:
-        out += run_sqlite(args, folder, pdf_assets, n_labels, say)
+        if not args.no_sqlite:
+            out += run_sqlite(args, folder, pdf_assets, n_labels, say)
         if args.pg or args.pg_prebuilt:
             out += run_postgres(args, folder, say)
     finally:
