@@ -140,7 +140,7 @@ class AssetsApp(ScanAnywhere, App[None]):
           for section in SECTIONS),
         Binding("f1,question_mark", "help", "bind.help", tooltip="bind.help.tip", id="app.help"),
         Binding("ctrl+t", "switch_language", "bind.language", tooltip="bind.language.tip",
-                id="app.language"),
+                id="app.language", show=False),  # in the help and the command palette
         Binding("ctrl+l", "logout", "bind.logout", tooltip="bind.logout.tip", id="app.logout"),
         Binding("ctrl+q", "quit", "bind.quit", tooltip="bind.quit.tip", id="app.quit",
                 priority=True, show=False),

@@ -15,6 +15,7 @@ import getpass
 import json
 import os
 import re
+import shlex
 import sys
 import textwrap
 import unicodedata
@@ -200,8 +201,9 @@ def _lang(args: argparse.Namespace) -> str:
 
 # ---- sub-commands ----------------------------------------------------------------------
 
-def cmd_tui(args: argparse.Namespace) -> int:
-    if args.demo:
+def _tui_database(args: argparse.Namespace) -> str:
+    """The database the app opens: the demo (built on first use) or the chosen one, set up."""
+    if getattr(args, "demo", False):
         url, source = _db_url(args)
         _bind(url, source, create=True)
         if not _has_assets():
@@ -213,9 +215,29 @@ def cmd_tui(args: argparse.Namespace) -> int:
     else:
         url = open_database(args)
     dbmod.close()
+    return url
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    url = _tui_database(args)
     from assets_tui.app import make_app
 
     make_app(url, lang=_lang(args)).run()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The same app in a browser: textual-serve runs one app per browser tab, each on the
+    same database, each with its own login."""
+    url = _tui_database(args)
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise CommandError("The browser version needs the textual-serve package: "
+                           "pip install textual-serve") from None
+    command = shlex.join([sys.executable, "-m", "assets_tui", "--db", url, "--lang", _lang(args)])
+    _note(f"Open http://{args.host}:{args.port} in a browser; Ctrl+C stops the server.")
+    Server(command, host=args.host, port=args.port, title=PROG).serve()
     return 0
 
 
@@ -982,6 +1004,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.set_defaults(func=cmd_tui, command=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = _add(sub, "serve", help="the same app in a browser (textual-serve)",
+             description="Serve the app to web browsers: each browser tab gets its own app on the "
+                         "same database, starting at the login screen. For heads who have no "
+                         "terminal habit. Listens on localhost unless --host says otherwise.")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    p.add_argument("--host", default="localhost",
+                   help="the address to listen on (default: localhost; 0.0.0.0 for every network)")
+    p.set_defaults(func=cmd_serve)
 
     p = _add(sub, "init", help="create or upgrade the database and the first administrator",
                        description="Create the schema (or apply new migrations), name the agency, "

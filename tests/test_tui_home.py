@@ -5,6 +5,7 @@ with keys, then checked against what the domain recorded and what the screen sho
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
 from assets_tui import i18n
-from assets_tui.app import AssetsApp
+from assets_tui.app import AssetsApp, make_app
 from assets_tui.screens import (
     AcknowledgementReportScreen,
     ApprovalsScreen,
@@ -285,3 +286,35 @@ def test_an_unexpected_failure_is_logged_and_shown_in_one_sentence(home_db, tmp_
     log = (tmp_path / "logs" / "assets-tui.log").read_text("utf-8")
     assert "RuntimeError: the list is not there" in log
     assert "Traceback (most recent call last)" in log and "open_target" in log
+
+
+# ---- an 80×24 terminal ----------------------------------------------------------------------
+
+def test_every_section_fits_an_80_by_24_terminal(home_db):
+    """No table is wider than the screen (nothing hides past the right edge), and the
+    section bar and the key a section is known by stay on screen."""
+    notebook = asset_no("เครื่องคอมพิวเตอร์โน้ตบุ๊ก")
+    loan_no = approved([notebook], start=TODAY - dt.timedelta(days=10), today=TODAY - dt.timedelta(days=10))
+    loans.issue_items(user("storekeeper"), loan_no, today=TODAY - dt.timedelta(days=10))
+    request([asset_no("โต๊ะทำงานเหล็ก")], place="inside", start=TODAY + dt.timedelta(days=3))
+    app = make_app(home_db)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for username, keys in (("storekeeper", ("f12", "f2", "f3", "f4", "f6", "f7")),
+                                   ("head", ("f12", "f5"))):
+                await log_in(pilot, username, section=None)
+                for key in keys:
+                    await pilot.press(key)
+                    await settle(pilot)
+                    screen = app.screen
+                    for table in screen.query(DataTable):
+                        if table.display and table.columns and table.size.width:
+                            assert table.virtual_size.width <= table.size.width, (key, table.id)
+                    bar = str(screen.query_one("SectionBar").render())
+                    assert f" {key.upper()} " in bar and bar.count("│") == len(app.sections) - 1
+                await pilot.press("ctrl+l")
+                await settle(pilot)
+
+    asyncio.run(main())

@@ -119,3 +119,18 @@ def test_loan_desk_with_a_loan_half_handed_over(snap_compare, tui_db):
         await settle(pilot)
 
     assert snap_compare(make_app(tui_db), terminal_size=SIZE, run_before=run_before)
+
+
+# ---- the home screen: Thai and English, a small terminal and a large one -----------------
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_home_of_the_storekeeper(snap_compare, tui_db, lang, size):
+    _loans_on_fixed_days()  # one request waiting; nothing due in the days around today
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await log_in(pilot, "storekeeper", section=None)
+        await _steady(pilot)
+
+    assert snap_compare(make_app(tui_db, lang), terminal_size=size, run_before=run_before)

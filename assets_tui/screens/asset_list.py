@@ -34,6 +34,7 @@ from ..widgets import AssetTable, SearchBox, SectionBar
 from .asset_detail import AssetDetailScreen
 from .asset_form import AssetFormScreen
 from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
+from .loan_parts import column_widths as shared_column_widths
 
 SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
 MIN_PAGE_SIZE = 5
@@ -48,17 +49,14 @@ COLUMNS: tuple[tuple[str, int | None, tuple[int, int] | None], ...] = (
     ("location", None, (2, 8)),
     ("custodian", None, (2, 8)),
     ("status", 11, None),
-    ("price", 14, None),
+    ("price", None, (1, 14)),  # the first to leave a narrow terminal
 )
 
 
 def column_widths(total: int) -> dict[str, int]:
-    """Share the table's width so that every column shows and long names are cut short."""
-    fixed = sum(width for _, width, _ in COLUMNS if width)
-    free = max(0, total - 2 * len(COLUMNS) - 2 - fixed)  # cell padding and a scroll bar
-    shares = sum(share[0] for _, _, share in COLUMNS if share)
-    return {key: width if width else max(share[1], free * share[0] // shares)
-            for key, width, share in COLUMNS}
+    """Share the table's width so that long names are cut short; in a narrow terminal the
+    columns that matter least leave (``loan_parts.column_widths``)."""
+    return shared_column_widths(COLUMNS, total)
 
 
 def column_title(key: str) -> Text:
@@ -166,8 +164,10 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
             self._table_width = table.size.width
             widths = column_widths(table.size.width)
             table.clear(columns=True)
+            table.shown_columns = [n for n, (key, _, _) in enumerate(COLUMNS) if key in widths]
             for key, _, _ in COLUMNS:
-                table.add_column(column_title(key), key=key, width=widths[key])
+                if key in widths:
+                    table.add_column(column_title(key), key=key, width=widths[key])
             reload = True
         rows = max(MIN_PAGE_SIZE, table.size.height - 2)  # less the header and a scroll bar
         if rows != self.page_size:

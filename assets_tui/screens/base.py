@@ -101,7 +101,8 @@ def fill_keeping_cursor(table: DataTable, rows: Sequence[tuple[Text, ...]], key_
     line = table.cursor_row if table.row_count else 0
     table.clear()
     keys = [row[key_column].plain for row in rows]
+    shown = getattr(table, "shown_columns", None)  # the columns the table's width leaves
     for row, row_key in zip(rows, keys, strict=True):
-        table.add_row(*row, key=row_key)
+        table.add_row(*(row if shown is None else (row[n] for n in shown)), key=row_key)
     if rows:
         table.move_cursor(row=keys.index(key) if key in keys else min(line, len(rows) - 1), animate=False)

@@ -31,20 +31,40 @@ Columns = Sequence[tuple[str, int | None, tuple[int, int] | None]]
 
 
 def column_widths(columns: Columns, total: int) -> dict[str, int]:
-    """Share a table's width so that every column shows and long names are cut short."""
-    fixed = sum(width for _, width, _ in columns if width)
-    free = max(0, total - 2 * len(columns) - 2 - fixed)  # cell padding and a scroll bar
-    shares = sum(share[0] for _, _, share in columns if share) or 1
-    return {key: width if width else max(share[1], free * share[0] // shares)
-            for key, width, share in columns if width or share}
+    """Share a table's width so that every column shows and long names are cut short.
+    When even the least widths do not fit (an 80-column terminal), the sharing columns
+    with the smallest share leave, the later first, until the rest fit."""
+    kept = list(columns)
+    while True:
+        fixed = sum(width for _, width, _ in kept if width)
+        free = max(0, total - 2 * len(kept) - 2 - fixed)  # cell padding and a scroll bar
+        sharing = [(n, share) for n, (_, _, share) in enumerate(kept) if share]
+        if len(sharing) <= 1 or sum(share[1] for _, share in sharing) <= free:
+            break
+        drop, _ = min(reversed(sharing), key=lambda item: item[1][0])
+        del kept[drop]
+    # Each sharing column gets its least width, then the rest of the space by its share.
+    spare = max(0, free - sum(share[1] for _, _, share in kept if share))
+    shares = sum(share[0] for _, _, share in kept if share) or 1
+    return {key: width if width else share[1] + spare * share[0] // shares
+            for key, width, share in kept if width or share}
 
 
 def set_columns(table: DataTable, columns: Columns, prefix: str) -> None:
-    """(Re)build a table's columns for its current width, titled from ``prefix.key``."""
+    """(Re)build a table's columns for its current width, titled from ``prefix.key``; the
+    table remembers which of ``columns`` it shows, for ``shown_cells``."""
     widths = column_widths(columns, table.size.width or 100)
     table.clear(columns=True)
+    table.shown_columns = [n for n, (key, _, _) in enumerate(columns) if key in widths]  # type: ignore[attr-defined]
     for key, _, _ in columns:
-        table.add_column(Text(t(f"{prefix}.{key}")), key=key, width=widths[key])
+        if key in widths:
+            table.add_column(Text(t(f"{prefix}.{key}")), key=key, width=widths[key])
+
+
+def shown_cells(table: DataTable, row: Sequence[Text]) -> tuple[Text, ...]:
+    """The cells of a full row that the table shows at its width (see ``set_columns``)."""
+    shown = getattr(table, "shown_columns", None)
+    return tuple(row) if shown is None else tuple(row[n] for n in shown)
 
 
 def cell(text: str | None, style: str = "", justify: str = "left") -> Text:

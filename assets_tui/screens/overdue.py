@@ -30,7 +30,7 @@ COLUMNS = (
     ("flag", 14, None),
     ("loan_no", 11, None),
     ("borrower", None, (3, 12)),
-    ("phone", 12, None),
+    ("phone", None, (2, 12)),
     ("due_on", 11, None),
     ("days", 9, None),
     ("items", None, (2, 10)),

@@ -373,7 +373,7 @@ class CountScreen(LiveList, AppScreen[None]):
 
 # ---- review and closing ----------------------------------------------------------------
 
-class ReviewScreen(AppScreen[None]):
+class ReviewScreen(LiveList, AppScreen[None]):
     """The discrepancies the committee looks at before closing."""
 
     BINDINGS = [
@@ -414,15 +414,10 @@ class ReviewScreen(AppScreen[None]):
             self.notify(refused.message, severity="error", markup=False)
             return
         self.open = check.status == "open"
-        table = self.query_one(DiscrepancyTable)
-        keep = table.cursor_row if table.row_count else 0
-        table.clear()
-        for d in self.items:
-            table.add_row(cell(d.code), cell(", ".join(pair(stockcheck.DISCREPANCY_NAMES, k) for k in d.kinds)),
-                          cell(d.name), cell(d.expected_location), cell(d.found_location),
-                          cell(d.found_by), cell(d.reason), cell(d.explanation), key=d.code)
-        if self.items:
-            table.move_cursor(row=min(keep, len(self.items) - 1), animate=False)
+        fill_keeping_cursor(self.query_one(DiscrepancyTable), [
+            (cell(d.code), cell(", ".join(pair(stockcheck.DISCREPANCY_NAMES, k) for k in d.kinds)),
+             cell(d.name), cell(d.expected_location), cell(d.found_location),
+             cell(d.found_by), cell(d.reason), cell(d.explanation)) for d in self.items])
         counts = {kind: sum(kind in d.kinds for d in self.items) for kind in stockcheck.DISCREPANCY_KINDS}
         text = " · ".join(f"{pair(stockcheck.DISCREPANCY_NAMES, k)} {n:,}" for k, n in counts.items())
         self.query_one("#sc-review-count", Static).update(

@@ -20,3 +20,5 @@ class AssetTable(DataTable):
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(*args, **kwargs)
         localize_bindings(self)
+        self.shown_columns: list[int] | None = None
+        """Which cells of a full row the columns show, when a narrow terminal left some out."""

@@ -1,5 +1,6 @@
 """The sections of the app on their keys, one line above the footer, the current one
-marked: F2 ครุภัณฑ์ │ F3 ทะเบียนยืม │ F4 คำขอของฉัน │ F5 รออนุมัติ (3) │ …"""
+marked: F2 ครุภัณฑ์ │ F3 ทะเบียนยืม │ F4 คำขอของฉัน │ F5 รออนุมัติ (3) │ … (only the keys of
+the others when the terminal is too narrow for every name)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,18 @@ class SectionBar(Widget):
         label_style = self.get_component_rich_style("section-bar--label")
         current_style = self.get_component_rich_style("section-bar--current")
         separator = self.get_component_rich_style("section-bar--separator")
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, (_mode, key, label, _tip, current) in enumerate(sections):
-            if n:
-                text.append("│", separator)
-            text.append(f" {key} ", key_style + Style(bgcolor=current_style.bgcolor) if current
-                        else key_style)
-            text.append(f"{label} ", current_style if current else label_style)
-        return text
+        def bar(labels: bool) -> Text:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for n, (_mode, key, label, _tip, current) in enumerate(sections):
+                if n:
+                    text.append("│", separator)
+                text.append(f" {key} ", key_style + Style(bgcolor=current_style.bgcolor) if current
+                            else key_style)
+                if labels or current:
+                    text.append(f"{label} ", current_style if current else label_style)
+            return text
+
+        # In a narrow terminal only the current section keeps its name; F1 and the command
+        # palette name the others.
+        full = bar(labels=True)
+        return full if full.cell_len <= self.size.width else bar(labels=False)
