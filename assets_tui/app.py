@@ -42,6 +42,7 @@ from .screens import (
     OverdueScreen,
 )
 from .screens import stockcheck as stockcheck_screens
+from .screens.audit_log import AuditLogScreen
 from .screens.base import LiveList
 from .screens.guideline import GuidelineScreen
 from .screens.home import HomeScreen
@@ -99,6 +100,7 @@ SECTIONS = (
     Section("overdue", "f7", OverdueScreen, lambda user: accounts.can(user, "loan.follow_up")),
     Section("stockcheck", "f8", stockcheck_screens.StockCheckScreen, stockcheck_screens.offered),
     Section("print", "f9", PrintScreen, lambda user: accounts.can(user, "asset.read")),
+    Section("audit", "f10", AuditLogScreen, lambda user: accounts.can(user, "audit.read")),
 )
 
 
