@@ -576,7 +576,9 @@ def asset_query(f: AssetFilter) -> pw.ModelSelect:
     for term in (f.query or "").lower().split():
         q = q.where(_matches(term))
     if f.department:
-        q = q.where(Department.code == f.department)
+        # by id, not by the joined code: the database then pages the department's assets in
+        # order straight from the (department, name, number) index rather than sorting them
+        q = q.where(Asset.department == Department.select(Department.id).where(Department.code == f.department))
     if f.category:
         q = q.where(Category.code == f.category)
     if f.location:
