@@ -676,13 +676,16 @@ class DemoSummary:
     audit_events: int
     total_value: Decimal
     seconds: float
+    past_loans: int = 0  # of the ten fiscal years before the live loans, written in bulk
 
     def __str__(self) -> str:
+        when = (f"({self.past_loans:,} closed in the past {FISCAL_YEARS} fiscal years, the rest "
+                f"of the last {LOAN_DAYS} days)" if self.past_loans else f"of the last {LOAN_DAYS} days")
         return (f"Built the demo municipality {self.agency} (seed {self.seed}): {self.assets:,} assets "
                 f"worth {self.total_value:,.2f} baht, {self.departments} departments, "
                 f"{self.locations} locations, {self.people:,} people ({self.external:,} outside "
                 f"borrowers), {self.users} accounts with the password '{DEMO_PASSWORD}', "
-                f"{self.loans:,} loans of the last {LOAN_DAYS} days, "
+                f"{self.loans:,} loans {when}, "
                 f"{self.audit_events:,} audit events, in {self.seconds:.1f} s.")
 
 
@@ -874,7 +877,7 @@ def build_demo(n_assets: int = 300, seed: int = 1,
         set_setting(SYSTEM, "supply_head", _SUPPLY_HEAD)
         say(f"Registering {n_assets:,} assets")
         _build_assets(draw, n_assets, departments, locations, staff, say)
-        _build_history(seed, loan_lines, say)
+        past = _build_history(seed, loan_lines, say)
         _build_loans(draw, n_assets, say)
 
     return DemoSummary(
@@ -885,7 +888,7 @@ def build_demo(n_assets: int = 300, seed: int = 1,
         users=User.select().count(), categories=Category.select().count(),
         loans=Loan.select().count(),
         audit_events=AuditEvent.select().count(), total_value=total_value(),
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started, past_loans=past)
 
 
 def _build_departments() -> dict[str, Department]:
