@@ -172,6 +172,7 @@ class AssetsApp(ScanAnywhere, App[None]):
         self.sections: list[str] = []  # the modes this user is offered
         self._live: Timer | None = None
         self._seen_seq: int | None = None
+        self._reading: Worker | None = None
 
     def on_mount(self) -> None:
         try:
@@ -214,10 +215,11 @@ class AssetsApp(ScanAnywhere, App[None]):
     # ---- live: other terminals' changes ----------------------------------------------
 
     def look_for_changes(self) -> None:
-        if self.user is not None:
-            self._read_change_counter()
+        reading = self._reading
+        if self.user is not None and (reading is None or reading.is_finished):
+            self._reading = self._read_change_counter()  # one look at a time, never queued
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="live")
+    @work(thread=True, exit_on_error=False, group="live")
     def _read_change_counter(self) -> None:
         with db.connection_context():
             seq = audit.last_seq()

@@ -5,6 +5,7 @@ in-memory database); the rules themselves are tested below the UI."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
+from textual.worker import WorkerCancelled
 
 import assets_tui
 from assets_tui import i18n
@@ -119,7 +121,8 @@ async def settle(pilot: Pilot, delay: float = 0.0) -> None:
     """Let typing pauses pass and background queries finish and reach the screen."""
     await pilot.pause(delay)
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer query replaced it: wait for that
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

@@ -50,9 +50,11 @@ class SectionBar(Widget):
                             else key_style)
                 if labels or current:
                     text.append(f"{label} ", current_style if current else label_style)
+                elif label.endswith(")") and " (" in label:  # a count, such as requests waiting
+                    text.append(f"{label[label.rindex(' (') + 1:]} ", label_style)
             return text
 
-        # In a narrow terminal only the current section keeps its name; F1 and the command
-        # palette name the others.
+        # In a narrow terminal only the current section keeps its name (and the others their
+        # counts); F1 and the command palette name the others.
         full = bar(labels=True)
         return full if full.cell_len <= self.size.width else bar(labels=False)
