@@ -27,6 +27,7 @@ from assets_tui.screens import (
     LoginScreen,
     OverdueScreen,
 )
+from assets_tui.screens.audit_log import AuditLogScreen
 from models import dashboard, guideline, loans
 from models import db as dbmod
 from models.schema import GuidelineAcknowledgement, Loan
@@ -137,6 +138,10 @@ def test_the_auditor_sees_the_registers_and_that_the_audit_log_is_intact(home_db
         assert "ห่วงโซ่ถูกต้อง ตรวจแล้ว" in audit_line
         await open_line(pilot, "ใบยืมในทะเบียนยืม")
         assert isinstance(app.screen, LoanRegisterScreen)
+        await pilot.press("f12")
+        await settle(pilot)
+        await open_line(pilot, "รายการในบันทึกการตรวจสอบ")
+        assert isinstance(app.screen, AuditLogScreen)
 
     run(home_db, scenario)
 

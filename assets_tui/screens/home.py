@@ -43,11 +43,13 @@ NUMBER_WIDTH = 8
 @dataclass
 class Line:
     """One line of the home screen: a heading (``target`` empty) or a number with what it
-    counts and where Enter leads (``section:MODE``, ``list:NAME``, ``report``, ``verify``)."""
+    counts and where Enter leads (``section:MODE``, ``list:NAME``, ``report``, ``verify``);
+    the audit log's line carries the result of the chain's verification beneath it."""
 
     text: str
     count: int | None = None
     target: str = ""
+    verification: bool = False
 
 
 def _my_open_loans(user: User) -> int:
@@ -87,8 +89,9 @@ def home_lines(user: User, today: dt.date | None = None) -> list[Line]:
     if registers:
         lines.append(Line(t("home.group.registers")))
         targets = {"assets": "section:register", "loans": "section:loans",
-                   "stock_checks": "section:stockcheck", "audit_events": "verify"}
-        lines.extend(Line(t(f"home.{f.name}"), f.count, targets[f.name]) for f in registers)
+                   "stock_checks": "section:stockcheck", "audit_events": "section:audit"}
+        lines.extend(Line(t(f"home.{f.name}"), f.count, targets[f.name], f.name == "audit_events")
+                     for f in registers)
     if guideline.may_see_report(user):
         version = guideline.current_version(today)
         if version is not None:
@@ -162,7 +165,7 @@ class HomeScreen(LiveList, AppScreen[None]):
         figures.clear_options()
         options: list[Option] = []
         for n, line in enumerate(self.lines):
-            if line.target == "verify" and self.verification:
+            if line.verification and self.verification:
                 text = Text(" " * (NUMBER_WIDTH + 2) + self.verification)
                 options.append(Option(Text.assemble(self._number(line), line.text, "\n", text),
                                       id=f"{n}"))
@@ -187,8 +190,10 @@ class HomeScreen(LiveList, AppScreen[None]):
 
     def open_target(self, target: str) -> None:
         kind, _, name = target.partition(":")
-        if kind == "section":
+        if kind == "section" and name in getattr(self.app, "sections", ()):
             self.app.action_section(name)  # type: ignore[attr-defined]
+        elif kind == "section" and name == "audit":
+            self.action_verify()  # no audit log section in this app: verify its chain instead
         elif kind == "list":
             self.app.push_screen(LoanListScreen(name))
         elif kind == "report":
