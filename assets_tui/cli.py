@@ -1059,29 +1059,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"the storekeeper or administrator importing (password from ${ENV_PASSWORD})")
     p.set_defaults(func=cmd_import)
 
-    p = _add(sub, "export", help="export the registers, a stock check's results or the audit log (open data)",
-                       description="Write the asset register, the loan register or the audit log as "
-                                   "CSV (UTF-8 with BOM, for Excel), JSON (a list of objects) or XLSX. "
-                                   "Assets carry the open-data keys asset_no, name, category, "
-                                   "department, location, custodian, status, lendable, acquired_on, "
-                                   "price, funding_source, acquisition_method, serial_no, then brand, "
-                                   "model, unit, supplier, document_no, useful_life_years, "
-                                   "description, remarks and the *_code columns; CSV/XLSX add "
-                                   "acquired_on_be. Loans carry loan_no, kind, borrower, organisation, "
-                                   "department, purpose, place, status, requested_on, approved_by, "
-                                   "start_on, due_on, issued_on, returned_on and items (in JSON a list "
-                                   "of asset_no, name, returned_condition), then department_code; "
-                                   "CSV/XLSX write one row per item with asset_no, item_name and "
-                                   "returned_condition, and a *_be twin of every date. "
-                                   "'export stockcheck ID' writes the results of a stock check, one "
-                                   "row each: check_id, fiscal_year, check_status, no, asset_no, code, "
-                                   "name, brand, department, department_code, location, "
-                                   "expected_location, found_location, status (found, misplaced, "
-                                   "missing, on_loan, in_repair, unexpected), condition (in_use, "
-                                   "damaged, deteriorated, not_needed), scanned_by, scanned_at, "
-                                   "loan_no, explanation, reason, wear_and_tear, price, acquired_on, "
-                                   "custodian; CSV/XLSX add acquired_on_be and scanned_at_be. "
-                                   "Reading needs no login.")
+    p = _add(sub, "export", help="export the registers, a stock check's results, the statistics "
+                                 "or the audit log (open data)",
+                       description="Write the asset register, the loan register, the results of a "
+                                   "stock check ('export stockcheck ID'), the service statistics of "
+                                   "a fiscal year ('export stats --fiscal-year BE') or the audit log "
+                                   "as CSV (UTF-8 with BOM, for Excel), JSON (a list of objects) or "
+                                   "XLSX. Dates are ISO YYYY-MM-DD; CSV/XLSX add a *_be twin of each "
+                                   "in the Buddhist Era. Loans in CSV/XLSX are one row per item; in "
+                                   "JSON items is a list of asset_no, name, returned_condition. The "
+                                   "audit log carries seq, at, actor, action, entity, entity_id, "
+                                   "before, after, hash and prev_hash. Reading needs no login.")
     from forms.opendata import dictionary_summary
     p.description += ("\n\nThe data dictionary (in full: docs/data-dictionary.md; written\n"
                       "as datapackage.json by ita-pack):\n" + "\n".join(

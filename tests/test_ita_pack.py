@@ -238,3 +238,42 @@ def test_ita_pack_from_the_command_line(pack, tmp_path, capsys):
     assert main(["--db", url, "ita-pack", "-o", str(target)]) == 1
     err = capsys.readouterr().err
     assert f"'{target}' is a folder that is not empty" in err
+
+
+def test_guideline_and_acknowledgements_print_on_their_own(users, db_url, tmp_path, capsys,
+                                                           monkeypatch):
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setenv("ASSETS_TUI_PASSWORD", PASSWORD)
+    guideline.publish_version(users["admin"], 1, GUIDELINE)
+    draft = tmp_path / "draft.pdf"
+    assert main(["--db", db_url, "print", "guideline", "1", "-o", str(draft)]) == 0
+    assert "ร่าง (ยังไม่ได้รับการลงนาม ไม่มีผลบังคับใช้)" in flat(all_text(draft))
+    assert main(["--db", db_url, "print", "guideline", "-o", str(draft)]) == 1
+    assert "No version of the asset-use guideline is in force yet" in capsys.readouterr().err
+
+    guideline.sign_off(users["agency_head"], 1)
+    guideline.acknowledge(users["staff"], 1)
+    signed = tmp_path / "signed.pdf"
+    assert main(["--db", db_url, "print", "guideline", "-o", str(signed)]) == 0
+    text = flat(all_text(signed))
+    assert "ร่าง" not in text and "ลงนามในระบบโดย ทดสอบ agency_head" in text
+
+    counts = tmp_path / "counts.pdf"
+    assert main(["--db", db_url, "print", "acknowledgements", "-o", str(counts)]) == 0
+    assert "(1 acknowledged, 5 pending)" in capsys.readouterr().out
+    text = flat(all_text(counts))
+    assert "01 สำนักปลัดเทศบาล 2 1 1 50.0" in text and "รวม 6 1 5 16.7" in text
+    assert "ทดสอบ staff" not in text
+
+    named = tmp_path / "named.pdf"
+    assert main(["--db", db_url, "print", "acknowledgements", "--names", "-o", str(named)]) == 1
+    assert "Name yourself with --as USER" in capsys.readouterr().err
+    assert main(["--db", db_url, "print", "acknowledgements", "--names", "--as", "staff",
+                 "-o", str(named)]) == 1
+    assert "staff member may not" in capsys.readouterr().err
+    assert main(["--db", db_url, "print", "acknowledgements", "--names", "--as", "auditor",
+                 "-o", str(named)]) == 0
+    text = flat(all_text(named))
+    assert "01 สำนักปลัดเทศบาล ทดสอบ staff staff" in text
+    assert "01 สำนักปลัดเทศบาล ทดสอบ dept_head dept_head ยังไม่รับทราบ" in text
