@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from models.errors import ValidationError
+from models.values import BIDI_CONTROLS
 
 from .pdf import paper_settings
 
@@ -313,6 +315,9 @@ def file_name(key: str, choice: Choice, at: dt.datetime) -> str:
 def output_path(folder: str | os.PathLike, name: str) -> str:
     """The file ``name`` inside ``folder``: a plain file name, never a path that leaves it."""
     name = name.strip()
+    if any(ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise ValidationError("file", "The file name contains a control character or an invisible "
+                                      "direction mark: type a plain name, e.g. register-2569.pdf.")
     if not name or name in (".", "..") or os.sep in name or (os.altsep and os.altsep in name) \
             or name.startswith("."):
         raise ValidationError("file", f"'{name}' is not a file name: give a name without folders, "

@@ -152,11 +152,17 @@ class Register:
     sheet: str | None = None
     _rows: Callable[[], Iterator[tuple[int, list[Any]]]] = field(repr=False, default=None)
     _positions: list[tuple[int, str]] = field(repr=False, default_factory=list)
+    width: int = 0  # cells in the header row
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for line, cells in self._rows():
             if line <= self.header_line or _blank(cells):
                 continue
+            if self.kind == "csv" and len(cells) > self.width and not _blank(cells[self.width:]):
+                # A comma inside an unquoted value ("4,500.00") shifts every cell after it.
+                raise ValidationError("FILE", f"Line {line} of '{self.path.name}' has {len(cells)} cells but "
+                                              f"the header has {self.width}: a value with a comma must be "
+                                              "in quotes; nothing was imported.")
             yield line, self._row(cells)
 
     def _row(self, cells: list[Any]) -> dict[str, Any]:
@@ -269,7 +275,8 @@ def _open(path: Path, kind: str, rows: Callable[[], Iterator[tuple[int, list[Any
             f"The file '{path.name}' has no column for the {names} "
             f"(the header on {where} was not recognised for {'it' if len(missing) == 1 else 'them'}).")
     return Register(path=path, kind=kind, header_line=header_line, columns=columns,
-                    ignored=ignored, sheet=sheet, _rows=rows, _positions=positions)
+                    ignored=ignored, sheet=sheet, _rows=rows, _positions=positions,
+                    width=len(header))
 
 
 def _describe(code: str) -> str:

@@ -16,6 +16,7 @@ from . import audit
 from .db import db
 from .errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from .schema import ROLES, Department, Person, User, utcnow
+from .values import clean_text
 
 ROLE_NAMES = {
     "admin": ("ผู้ดูแลระบบ", "administrator"),
@@ -238,9 +239,14 @@ def create_user(actor, new: NewUser, password_hash: str | None = None) -> User:
     username = (new.username or "").strip()
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise ValidationError("username", "The username must be letters, digits, '.', '-' or '_'.")
+    if len(username) > 50:
+        raise ValidationError("username", "The username is longer than 50 characters.")
+    name = clean_text(new.name, "name", "user's full name", 200)
+    position = clean_text(new.position, "position", "position", 200)
+    phone = clean_text(new.phone, "phone", "phone number", 50)
     if new.role not in ROLES:
         raise ValidationError("role", f"The role '{new.role}' is unknown; roles are: {', '.join(ROLES)}.")
-    if not (new.name or "").strip():
+    if not name:
         raise ValidationError("name", "The user's full name is missing.")
     if new.role == "dept_head" and new.department is None:
         raise ValidationError("department", "A department head must belong to a department.")
@@ -249,8 +255,8 @@ def create_user(actor, new: NewUser, password_hash: str | None = None) -> User:
     with db.atomic():
         if User.select().where(User.username == username).exists():
             raise ValidationError("username", f"The username '{username}' is already taken.")
-        person = Person.create(name=new.name.strip(), position=new.position,
-                               department=new.department, phone=new.phone)
+        person = Person.create(name=name, position=position,
+                               department=new.department, phone=phone)
         user = User.create(username=username, password_hash=password_hash, role=new.role,
                            person=person)
         audit.record(actor, "user.create", "user", username, after=_user_snapshot(user))

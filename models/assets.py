@@ -24,7 +24,7 @@ from .db import db, insert_rows, is_sqlite
 from .errors import NotFound, ValidationError
 from .org import find_category, find_department, get_setting
 from .schema import Asset, AssetNumberCounter, Category, Department, Location, Person, utcnow
-from .values import BE_OFFSET, parse_bool, parse_date, parse_money
+from .values import BE_OFFSET, clean_text, parse_bool, parse_date, parse_money
 
 FUNDING_SOURCES = {
     "budget": ("เงินงบประมาณ", "budget"),
@@ -67,6 +67,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 EDITABLE = tuple(f for f in FIELD_LABELS if f != "asset_no")
 TEXT_LIMITS = {"asset_no": 50, "name": 300, "brand": 100, "model": 100, "serial_no": 100,
                "unit": 30, "acquisition_method": 100, "supplier": 200, "document_no": 100}
+FREE_TEXT_LIMIT = 4000  # description and remarks
 REQUIRED = ("name", "category", "department", "acquired_on", "price", "funding_source")
 
 
@@ -130,7 +131,7 @@ class Lookups:
     def location(self, value: Any) -> Location | None:
         if value is None or isinstance(value, Location):
             return value
-        text = " ".join(str(value).split())
+        text = clean_text(value, "location", "location", 200)
         if not text:
             return None
         if text in self.locations:
@@ -145,7 +146,7 @@ class Lookups:
     def custodian(self, value: Any) -> Person | None:
         if value is None or isinstance(value, Person):
             return value
-        text = " ".join(str(value).split())
+        text = clean_text(value, "custodian", "custodian", 200)
         if not text:
             return None
         if text in self.people:
@@ -159,11 +160,21 @@ class Lookups:
 
 
 def _text(value: Any, field_name: str) -> str:
-    text = " ".join(str(value if value is not None else "").split())
-    limit = TEXT_LIMITS.get(field_name)
-    if limit and len(text) > limit:
-        raise ValidationError(field_name, f"The {label(field_name)} is longer than {limit} characters.")
-    return text
+    return clean_text(value, field_name, label(field_name), TEXT_LIMITS.get(field_name))
+
+
+# What a Code 128 label can carry: the printable ASCII characters.
+_CODE128 = frozenset(chr(c) for c in range(32, 127))
+
+
+def _asset_number(value: Any) -> str:
+    number = _text(value, "asset_no")
+    odd = sorted({ch for ch in number if ch not in _CODE128})
+    if odd:
+        raise ValidationError("asset_no", f"The asset number '{number}' has characters a Code 128 barcode "
+                                          f"label cannot carry ({' '.join(odd[:5])}): use Latin letters, "
+                                          "digits and punctuation such as - / .")
+    return number
 
 
 def clean_field(name: str, value: Any, lookups: Lookups, today: dt.date | None = None) -> Any:
@@ -203,7 +214,7 @@ def clean_field(name: str, value: Any, lookups: Lookups, today: dt.date | None =
             raise ValidationError(name, f"The {lab} must be between 1 and 100 years.")
         return years
     if name in ("description", "remarks"):
-        return str(value or "").strip()
+        return clean_text(value, name, lab, FREE_TEXT_LIMIT, multiline=True)
     text = _text(value, name)
     if name == "name" and not text:
         raise ValidationError(name, f"The {lab} is missing.")
@@ -223,7 +234,7 @@ def clean_asset(data: Mapping[str, Any], lookups: Lookups, *, partial: bool = Fa
         if name == "asset_no":
             if data.get("asset_no") not in (None, ""):
                 try:
-                    clean["asset_no"] = _text(data["asset_no"], "asset_no")
+                    clean["asset_no"] = _asset_number(data["asset_no"])
                 except ValidationError as exc:
                     errors.append(exc)
             continue
@@ -369,7 +380,7 @@ def get_asset(asset_no: str) -> Asset:
              .join(Category).switch(Asset).join(Department)
              .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
              .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER)
-             .where(Asset.asset_no == (asset_no or "").strip()).first())
+             .where(Asset.asset_no == clean_text(asset_no, "asset_no", "asset number")).first())
     if asset is None:
         raise NotFound(f"There is no asset number '{asset_no}'.")
     return asset

@@ -38,7 +38,7 @@ from .schema import (
     User,
     utcnow,
 )
-from .values import format_date_be, parse_date, parse_money
+from .values import clean_text, format_date_be, parse_date, parse_money
 
 DISPOSAL_METHOD_NAMES = {
     "sale": ("ขาย", "sale"),
@@ -85,8 +85,10 @@ def _loan_out(asset: Asset) -> str:
     return loan.loan_no if loan else ""
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value or "").split())
+def _text(value: Any, field: str = "note", label: str | None = None) -> str:
+    """One line of typed text; a control character or direction override is refused,
+    naming the field."""
+    return clean_text(value, field, label)
 
 
 # ---- repairs -------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def send_for_repair(actor, asset_no: str, vendor: str, sent_on: Any = None, prob
     """Send an asset to a repairer; it cannot be lent until it is back."""
     require(actor, "asset.repair")
     today = _today(today)
-    vendor = _text(vendor)
+    vendor = _text(vendor, "vendor", "repairer's name")
     if not vendor:
         raise ValidationError("vendor", "The repairer (vendor) is missing.")
     if len(vendor) > 200:
@@ -119,7 +121,7 @@ def send_for_repair(actor, asset_no: str, vendor: str, sent_on: Any = None, prob
                                              f"{asset.asset_no} was acquired.")
         try:
             with db.atomic():
-                repair = Repair.create(asset=asset.id, sent_on=sent, vendor=vendor, problem=_text(problem),
+                repair = Repair.create(asset=asset.id, sent_on=sent, vendor=vendor, problem=_text(problem, "problem"),
                                        cost=estimate, sent_by=actor.id, open_flag=1)
         except pw.IntegrityError:
             away = open_repair(asset)
@@ -178,7 +180,7 @@ def _delegates() -> set[str]:
 
 
 def _approver(username: str) -> User:
-    name = _text(username)
+    name = _text(username, "approved_by", "approver")
     if not name:
         raise ValidationError("approved_by", "Name who approved it.")
     user = User.select(User, Person).join(Person).where(User.username == name).first()
@@ -219,7 +221,7 @@ def transfer_asset(actor, asset_no: str, to_department: Any, approved_by: str, o
                 f"by the head of {source.name}, which gives the asset up, or by the agency head.")
         new_location = asset.location_id
         if location not in (None, ""):
-            loc = Location.get_or_none((Location.code == _text(location)) | (Location.name == _text(location)))
+            loc = Location.get_or_none((Location.code == _text(location, "location")) | (Location.name == _text(location, "location")))
             if loc is None:
                 raise ValidationError("location", f"The location '{_text(location)}' is unknown.")
             new_location = loc.id
@@ -246,7 +248,7 @@ def transfers(asset_no: str) -> list[AssetTransfer]:
 # ---- disposal ------------------------------------------------------------------------
 
 def _method(value: Any) -> str:
-    text = _text(value).lower().replace("-", "_").replace(" ", "_")
+    text = _text(value, "method").lower().replace("-", "_").replace(" ", "_")
     for code, (th, _en) in DISPOSAL_METHOD_NAMES.items():
         if text in (code, th):
             return code
@@ -277,7 +279,7 @@ def dispose_asset(actor, asset_no: str, method: str, ordered_on: Any, approved_b
     today = _today(today)
     method = _method(method)
     ordered = _day(ordered_on, "ordered_on", "order date", today)
-    recipient = _text(recipient)
+    recipient = _text(recipient, "recipient")
     if method in ("transfer", "exchange") and not recipient:
         raise ValidationError("recipient", "Name the agency, charity or party receiving the asset.")
     if len(recipient) > 200:
@@ -302,7 +304,7 @@ def dispose_asset(actor, asset_no: str, method: str, ordered_on: Any, approved_b
             raise PermissionDenied(f"{approver.person.name} ({approver.username}) cannot order a disposal: "
                                    "the head of the agency (or a delegate) does.")
         disposal = Disposal.create(asset=asset.id, method=method, ordered_on=ordered, approved_by=approver.id,
-                                   recipient=recipient, document_no=_text(document_no), note=_text(note),
+                                   recipient=recipient, document_no=_text(document_no, "document_no", "document number"), note=_text(note),
                                    recorded_by=actor.id, recorded_at=_moment(today))
         Asset.update(status="disposed", lendable=False, updated_at=utcnow()).where(Asset.id == asset.id).execute()
         DisposalCandidate.update(status="disposed").where(

@@ -39,6 +39,7 @@ from .schema import (
     utcnow,
 )
 from .values import (
+    clean_text,
     fiscal_year_of,
     format_date_be,
     local_date,
@@ -78,6 +79,11 @@ def _moment(today: dt.date | None) -> dt.datetime:
 
 
 # ---- reading -------------------------------------------------------------------------
+
+def _note(note: Any) -> str:
+    """A note kept with a step of the loan: one line, nothing invisible, of a sensible length."""
+    return clean_text(note, "note", "note", 1000)
+
 
 def get_loan(loan_no: str) -> Loan:
     loan = (Loan.select(Loan, Person, Department).join(Person).switch(Loan).join(Department)
@@ -274,22 +280,24 @@ def _resolve_borrower(actor, req: LoanRequest) -> Person:
         if not entering_for_others:
             raise PermissionDenied("Only a storekeeper can enter a request for an outside borrower.")
         ext = req.external
-        name = " ".join((ext.name or "").split())
+        name = clean_text(ext.name, "name", "borrower's name", 200)
         if not name:
             raise ValidationError("external", "The outside borrower's name is missing.")
-        organisation = " ".join((ext.organisation or "").split())
+        organisation = clean_text(ext.organisation, "organisation", "borrower's organisation", 200)
+        address = clean_text(ext.address, "address", "borrower's address", 500)
+        phone = clean_text(ext.phone, "phone", "borrower's phone number", 50)
         if not organisation:
             raise ValidationError("organisation", "The outside borrower's organisation is missing.")
-        if not (ext.address or "").strip():
+        if not address:
             raise ValidationError("address", "The outside borrower's address is missing.")
-        if not (ext.phone or "").strip():
+        if not phone:
             raise ValidationError("phone", "The outside borrower's phone number is missing.")
         thai_id = parse_thai_id(ext.thai_id, "thai_id")
         person = (Person.select().where((Person.external == True) & (Person.name == name)  # noqa: E712
                                         & (Person.organisation == organisation)).first())
         if person is None:
-            person = Person.create(name=name, organisation=organisation, address=ext.address.strip(),
-                                   phone=ext.phone.strip(), thai_id=thai_id, external=True,
+            person = Person.create(name=name, organisation=organisation, address=address,
+                                   phone=phone, thai_id=thai_id, external=True,
                                    position=ext.position)
             audit.record(actor, "person.create", "person", person.id,
                          after={"name": name, "organisation": organisation, "external": True})
@@ -320,7 +328,7 @@ def _refuse_unlendable(number: str, asset: Asset | None) -> None:
 def lendable_asset(asset_no: str) -> Asset:
     """The asset with this number if a request may name it, or the sentence saying why not
     (the same check ``request_loan`` makes), so a form can refuse it as it is typed."""
-    number = (asset_no or "").strip()
+    number = clean_text(asset_no, "asset", "asset number")
     asset = Asset.select(Asset, Category).join(Category).where(Asset.asset_no == number).first()
     _refuse_unlendable(number, asset)
     return asset
@@ -330,7 +338,7 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
     """Record a written loan request; it waits for the approver its kind calls for."""
     require(actor, "loan.request")
     today = _today(today)
-    purpose = " ".join((req.purpose or "").split())
+    purpose = clean_text(req.purpose, "purpose", "purpose", 500)
     if not purpose:
         raise ValidationError("purpose", "The purpose is missing: loans are for official use only.")
     place = (req.place or "").strip().lower()
@@ -342,7 +350,7 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
         raise ValidationError("start_on", f"The start date {format_date_be(start, short=True)} is in the past.")
     if due < start:
         raise ValidationError("due_on", f"The due date {format_date_be(due, short=True)} is before the start date {format_date_be(start, short=True)}.")
-    numbers = [n.strip() for n in req.assets if n and n.strip()]
+    numbers = [n for n in (clean_text(a, "asset", "asset number") for a in req.assets) if n]
     if not numbers:
         raise ValidationError("assets", "Name at least one asset to borrow.")
     if len(set(numbers)) != len(numbers):
@@ -402,7 +410,7 @@ def approve_loan(actor, loan_no: str, note: str = "", today: dt.date | None = No
             if i.asset.status not in ("available", "on_loan"):
                 raise ValidationError("assets", f"Asset {i.asset.asset_no} cannot be lent now: it is {i.asset.status.replace('_', ' ')}.")
         return _change_status(actor, loan, "loan.approve", status="approved", decided_by=actor.id,
-                              decided_at=_moment(today), decision_note=(note or "").strip())
+                              decided_at=_moment(today), decision_note=_note(note))
 
 
 def reject_loan(actor, loan_no: str, note: str = "", today: dt.date | None = None) -> Loan:
@@ -411,7 +419,7 @@ def reject_loan(actor, loan_no: str, note: str = "", today: dt.date | None = Non
         _require_approver(actor, loan)
         _require_status(loan, ("requested",), "rejected")
         return _change_status(actor, loan, "loan.reject", status="rejected", decided_by=actor.id,
-                              decided_at=_moment(today), decision_note=(note or "").strip())
+                              decided_at=_moment(today), decision_note=_note(note))
 
 
 def cancel_loan(actor, loan_no: str, note: str = "") -> Loan:
@@ -426,7 +434,7 @@ def cancel_loan(actor, loan_no: str, note: str = "") -> Loan:
         if LoanItem.select().where((LoanItem.loan == loan) & LoanItem.issued_at.is_null(False)).exists():
             raise ValidationError("status", f"Items of loan {loan.loan_no} have been handed over; take them back instead of cancelling.")
         return _change_status(actor, loan, "loan.cancel", status="cancelled",
-                              decision_note=(note or loan.decision_note or "").strip())
+                              decision_note=_note(note or loan.decision_note))
 
 
 # ---- hand-over and return ------------------------------------------------------------
@@ -502,16 +510,16 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
             raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} was never handed over.")
         if item.returned_at is not None:
             raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} has already been returned.")
-        if condition != "usable" and not (note or "").strip():
+        if condition != "usable" and not _note(note):
             raise ValidationError("note", f"Describe how the asset was {condition}.")
         now, stamp = utcnow(), _moment(today)
         LoanItem.update(returned_at=stamp, returned_by=actor.id, returned_condition=condition,
-                        return_note=(note or "").strip(), out_flag=None).where(LoanItem.id == item.id).execute()
+                        return_note=_note(note), out_flag=None).where(LoanItem.id == item.id).execute()
         Asset.update(status=CONDITION_STATUS[condition], updated_at=now).where(Asset.id == item.asset_id).execute()
         audit.record(actor, "loan.return", "loan", loan.loan_no,
                      {"asset_no": item.asset.asset_no, "status": "on_loan"},
                      {"asset_no": item.asset.asset_no, "status": CONDITION_STATUS[condition],
-                      "condition": condition, "note": (note or "").strip()})
+                      "condition": condition, "note": _note(note)})
         if condition != "usable":
             case = DamageCase.create(item=item.id, condition=condition, suggested_amount=item.value_at_loan,
                                      opened_at=stamp)
@@ -609,7 +617,7 @@ def record_follow_up(actor, loan_no: str, method: str, note: str = "",
         if loan.status not in OPEN_STATUSES or loan.due_on >= today:
             raise ValidationError("loan", f"Loan {loan.loan_no} is not overdue; there is nothing to chase.")
         fu = LoanFollowUp.create(loan=loan.id, on_date=today, method=method, by_user=actor.id,
-                                 note=(note or "").strip())
+                                 note=_note(note))
         audit.record(actor, "loan.follow_up", "loan", loan.loan_no,
                      after={"method": method, "on_date": today, "note": fu.note})
     return fu
@@ -652,14 +660,14 @@ def settle_damage(actor, loan_no: str, asset_no: str, settlement: str, amount: A
             raise ValidationError("status", f"The damage case of asset {asset_no} on loan {loan_no} is already settled.")
         now = utcnow()
         DamageCase.update(status="settled", settlement=settlement, amount=paid, settled_at=_moment(today),
-                          settled_by=actor.id, note=(note or "").strip()).where(DamageCase.id == case.id).execute()
+                          settled_by=actor.id, note=_note(note)).where(DamageCase.id == case.id).execute()
         item = LoanItem.get_by_id(case.item_id)
         if settlement == "repaired":
             Asset.update(status="available", updated_at=now).where(
                 (Asset.id == item.asset_id) & (Asset.status == "repair")).execute()
         audit.record(actor, "damage.settle", "damage_case", case.id, {"status": "open"},
                      {"status": "settled", "settlement": settlement, "amount": paid,
-                      "loan_no": loan_no, "asset_no": asset_no, "note": (note or "").strip()})
+                      "loan_no": loan_no, "asset_no": asset_no, "note": _note(note)})
         return DamageCase.get_by_id(case.id)
 
 
@@ -670,7 +678,7 @@ def refer_damage(actor, loan_no: str, asset_no: str, note: str = "") -> DamageCa
         case = _case(loan_no, asset_no)
         if case.status != "open" or case.referred:
             raise ValidationError("status", f"The damage case of asset {asset_no} on loan {loan_no} cannot be referred now.")
-        DamageCase.update(referred=True, note=(note or "").strip()).where(DamageCase.id == case.id).execute()
+        DamageCase.update(referred=True, note=_note(note)).where(DamageCase.id == case.id).execute()
         audit.record(actor, "damage.refer", "damage_case", case.id, {"referred": False}, {"referred": True, "note": note})
         return DamageCase.get_by_id(case.id)
 

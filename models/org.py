@@ -7,6 +7,7 @@ from .accounts import require
 from .db import db
 from .errors import NotFound, ValidationError
 from .schema import Category, Department, Location, Setting
+from .values import clean_text
 
 # The DLA (กรมส่งเสริมการปกครองท้องถิ่น) asset classes with default useful lives in years.
 # Codes head the asset numbers (416-68-0001); both codes and lives are editable.
@@ -190,7 +191,7 @@ def find_location(value: str, field: str = "location") -> Location | None:
 
 
 def _require_text(value: str, field: str, label: str, max_length: int) -> str:
-    text = " ".join(str(value or "").split())
+    text = clean_text(value, field, label)
     if not text:
         raise ValidationError(field, f"The {label} is missing.")
     if len(text) > max_length:

@@ -60,6 +60,7 @@ from .schema import (
     utcnow,
 )
 from .values import (
+    clean_text,
     fiscal_year_bounds,
     fiscal_year_of,
     format_date_be,
@@ -434,7 +435,7 @@ def _condition(value: Any) -> str:
 
 def normalise_code(code: Any) -> str:
     """What a scanner or a person typed, as an asset number: Thai digits read as digits."""
-    text = thai_to_arabic_digits(str(code or "")).strip()
+    text = thai_to_arabic_digits(clean_text(code, "code", "scanned code"))
     if not text:
         raise ValidationError("code", "The scanned code is empty.")
     if len(text) > 100:
@@ -491,7 +492,7 @@ def scan(actor, check_id: Any, code: Any, location: Any = None, condition: str =
     today = _today(today)
     code = normalise_code(code)
     condition = _condition(condition)
-    note = " ".join((note or "").split())
+    note = clean_text(note, "note", "note", 1000)
     with db.atomic():
         check = _lock_check(check_id)
         _require_member(actor, check, "stockcheck.scan")
@@ -721,7 +722,7 @@ def explain(actor, check_id: Any, code: Any, explanation: str, wear_and_tear: bo
     """The committee's explanation of one row before closing; it may also say that damage
     is plain wear and tear, or set the condition it settled on."""
     code = normalise_code(code)
-    text = " ".join((explanation or "").split())
+    text = clean_text(explanation, "explanation", "explanation", 2000)
     with db.atomic():
         check = _lock_check(check_id)
         _require_member(actor, check, "stockcheck.close")

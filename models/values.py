@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import ValidationError
@@ -31,6 +32,46 @@ _MONTH_LOOKUP.update({name.replace(".", ""): i + 1 for i, name in enumerate(THAI
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _D_MONTH_Y = re.compile(r"^(\d{1,2})\s*([^\d\s]+)\s*(\d{2}|\d{4})$")
+
+
+# Invisible controls that change the order text is shown in: "ตู้<RLO>321" shows as "ตู้123".
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", tuple: "a list", dict: "a mapping", bytes: "bytes", bool: "yes/no",
+            set: "a set"}.get(type(value), type(value).__name__)
+
+
+def clean_text(value: object, field: str, label: str | None = None, limit: int | None = None,
+               multiline: bool = False) -> str:
+    """Text as people type it: blanks collapsed (on one line unless ``multiline``), and
+    refused, naming the field, when it is not text, is longer than ``limit``, or carries
+    what cannot be shown, printed, searched or stored: control characters (a NUL, a
+    terminal escape), direction overrides that make it read differently from what is
+    stored, or halves of characters that no encoding can write."""
+    label = label or field.replace("_", " ")
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValidationError(field, f"The {label} must be text, not {_kind(value)}.")
+    text = value if isinstance(value, str) else str(value)
+    for ch in text:
+        if ch in BIDI_CONTROLS:
+            raise ValidationError(field, f"The {label} contains an invisible direction control "
+                                         f"(U+{ord(ch):04X}) that makes it read differently on screen; "
+                                         "remove it.")
+        kind = unicodedata.category(ch)
+        if kind == "Cs" or (kind == "Cc" and ch not in "\t\n\r"):
+            raise ValidationError(field, f"The {label} contains a control character (U+{ord(ch):04X}); "
+                                         "remove it.")
+    if multiline:
+        text = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+    else:
+        text = " ".join(text.split())
+    if limit and len(text) > limit:
+        raise ValidationError(field, f"The {label} is longer than {limit} characters.")
+    return text
 
 
 def thai_to_arabic_digits(text: str) -> str:
@@ -105,6 +146,8 @@ MONEY_MAX = Decimal("9999999999.99")
 def parse_money(value: object, field: str = "price", label: str | None = None) -> Decimal:
     """A non-negative amount in baht with at most 2 decimals: ``12,345.50``, ``1 200 บาท``."""
     label = label or field.replace("_", " ")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal | None):
+        raise ValidationError(field, f"The {label} must be an amount of money, not {_kind(value)}.")
     if isinstance(value, float):
         value = repr(value)
     if isinstance(value, Decimal | int):
