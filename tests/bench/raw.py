@@ -68,11 +68,13 @@ class Raw:
             "order by a.asset_no limit ?", [*params, limit])]
 
     def page(self, department: str, page: int, size: int = 40) -> list[str]:
-        """Page ``page`` of one department's register, sorted by name."""
+        """Page ``page`` of one department's register, sorted by name: the department by its
+        id, so the (department, name, number) index gives the page in order."""
         return [r[1] for r in self.all(
             f"select {_ROW} from asset a join category c on c.id = a.category_id "
             "join department d on d.id = a.department_id left join location l on l.id = a.location_id "
-            "left join person p on p.id = a.custodian_id where d.code = ? and a.status <> 'disposed' "
+            "left join person p on p.id = a.custodian_id "
+            "where a.department_id = (select id from department where code = ?) and a.status <> 'disposed' "
             "order by a.name, a.asset_no limit ? offset ?", [department, size, (page - 1) * size])]
 
     def borrower_loans(self, name: str, size: int = 40) -> list[str]:
