@@ -297,14 +297,19 @@ def draw_code128(canvas: Canvas, x: float, y: float, value: str, module: float,
 class PaperSettings:
     agency: str = ""
     thai_digits: bool = False
+    checkpoint: str = ""  # the audit log's checkpoint when printed (SEQ:HASH-HEAD), in the footer
 
 
 def paper_settings() -> PaperSettings:
-    """The agency name and the Thai-digits choice from the bound database's settings."""
+    """The agency name and the Thai-digits choice from the bound database's settings, and
+    the audit log's checkpoint, so that a printed page can later prove the record it was
+    printed from was not rewritten (``assets-tui verify --checkpoint``)."""
+    from models.backup import current_checkpoint
     from models.org import get_setting
 
     return PaperSettings(agency=get_setting("agency_name"),
-                         thai_digits=get_setting("thai_digits").strip() in ("1", "true", "yes"))
+                         thai_digits=get_setting("thai_digits").strip() in ("1", "true", "yes"),
+                         checkpoint=current_checkpoint().short)
 
 
 def thai_time(moment: dt.datetime) -> str:
@@ -446,6 +451,9 @@ class Document:
         draw_text(canvas, self.left, foot, printed, FONT, 8.5)
         draw_text(canvas, self.right, foot, self.digits(f"หน้า {number}/{total}"), FONT, 8.5,
                   "right")
+        if self.settings.checkpoint:
+            draw_text(canvas, self.left, foot - 3.6 * mm,
+                      f"ตรวจสอบบันทึก: assets-tui verify --checkpoint {self.settings.checkpoint}", FONT, 7)
         canvas.restoreState()
 
     def close(self) -> int:

@@ -24,6 +24,7 @@ and passwords then are the ones of the backup.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -34,6 +35,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,9 @@ class BackupError(DomainError):
     """A backup that cannot be read or restored; the message says why."""
 
 
+SHORT_HASH = 12  # hexadecimal digits of a checkpoint's hash printed in a footer
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """The audit log's last event and its hash at one moment: the log must still have
@@ -73,10 +78,23 @@ class Checkpoint:
     def parse(cls, text: str) -> Checkpoint:
         seq, _, digest = (text or "").strip().partition(":")
         digest = digest.strip().lower()
-        if not seq.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise ValidationError("--checkpoint", f"The checkpoint '{text}' is not SEQ:HASH "
-                                  "(an event number, a colon and 64 hexadecimal digits).")
+        if not seq.strip().isdigit() or not SHORT_HASH <= len(digest) <= 64 \
+                or any(c not in "0123456789abcdef" for c in digest):
+            raise ValidationError("--checkpoint", f"The checkpoint '{text}' is not SEQ:HASH (an event "
+                                  f"number, a colon and {SHORT_HASH} to 64 hexadecimal digits).")
         return cls(int(seq), digest)
+
+    @property
+    def short(self) -> str:
+        """As printed on paper: the event number and the first digits of its hash, enough
+        to tell a rewritten log from the one that was printed."""
+        return f"{self.seq}:{self.hash[:SHORT_HASH]}"
+
+
+def current_checkpoint() -> Checkpoint:
+    """The audit log's last event and its hash now (event 0 for an empty log)."""
+    head = AuditHead.get_or_none(AuditHead.id == 1)
+    return Checkpoint(head.seq, head.hash) if head else Checkpoint(0, "0" * 64)
 
 
 @dataclass
@@ -199,6 +217,7 @@ def take_backup(actor, target: str | os.PathLike[str],
         raise BackupError(f"The database needs upgrading ({', '.join(pending)}) before a "
                           "backup: run assets-tui init first.")
     say = progress or (lambda _text: None)
+    _remove_stale_parts(target)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         result = _write(partial, say)
@@ -213,6 +232,30 @@ def take_backup(actor, target: str | os.PathLike[str],
     result.path = target
     result.size = target.stat().st_size
     return result
+
+
+def _remove_stale_parts(target: Path) -> list[Path]:
+    """Delete what killed backups to ``target`` left (``.NAME.PID.part`` of a process that
+    no longer runs); a backup still being written by a live process is left alone."""
+    removed = []
+    for part in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
+        pid = part.name[len(target.name) + 2:-len(".part")]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            part.unlink()
+            removed.append(part)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _sync_folder(folder: Path) -> None:
