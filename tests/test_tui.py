@@ -176,6 +176,9 @@ async def choose(pilot: Pilot, field: str, typed: str) -> None:
     await pilot.press("enter")
     await pilot.pause()
     await type_text(pilot, typed)
+    # A person looks at the option before pressing Enter; typing and Enter in one burst
+    # outside a text field is what a barcode scanner does (assets_tui.scanner).
+    await pilot.pause(0.15)
     await pilot.press("enter")
     await pilot.pause()
 
