@@ -29,6 +29,7 @@ from models.db import bind, db
 from models.errors import DomainError
 from models.schema import User
 
+from .domain_th import error_text
 from .i18n import language, set_language, t
 from .scanner import ScanAnywhere
 from .screens import (
@@ -391,7 +392,7 @@ class AssetsApp(ScanAnywhere, App[None]):
         """Show a failure as one sentence; the domain's own sentences as they are. Anything
         unexpected is also written, with its traceback, to the log file the sentence names."""
         if isinstance(error, DomainError):
-            message = error.message
+            message = error_text(error)
         elif isinstance(error, peewee.DatabaseError):
             message = t("error.database", detail=str(error).strip() or type(error).__name__)
             self._log_failure(error)

@@ -85,13 +85,14 @@ class ScanAnywhere(DOMNode):
         from models.errors import DomainError
         from models.scanning import resolve
 
+        from .domain_th import error_text
         from .screens import AssetDetailScreen, LoanDetailScreen
 
         app = self.app
         try:
             found = resolve(user, code)
         except DomainError as refused:
-            app.notify(refused.message, severity="warning", markup=False)
+            app.notify(error_text(refused), severity="warning", markup=False)
             return
         screen = AssetDetailScreen(found.number) if found.kind == "asset" else LoanDetailScreen(found.number)
         app.push_screen(screen)

@@ -187,7 +187,7 @@ def test_staff_writes_a_request_and_the_loan_is_recorded(loan_db):
         assert not form.query("#field-borrower_kind")  # staff ask for themselves only
         # an unknown number is refused with the domain's sentence, the list stays empty
         await scan(pilot, "999-99-0001")
-        assert text_of(form, "#error-assets") == "There is no asset number '999-99-0001'."
+        assert text_of(form, "#error-assets") == "ไม่มีครุภัณฑ์รหัส '999-99-0001'"
         assert form.asset_nos == []
         await fill(pilot, "asset", notebook)
         await pilot.press("enter")
@@ -234,7 +234,7 @@ def test_a_wrong_date_is_shown_next_to_it_and_nothing_is_recorded(loan_db):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, LoanRequestScreen)
-        assert "due date" in text_of(form, "#error-due_on") and "30/2/2569" in text_of(form, "#error-due_on")
+        assert text_of(form, "#error-due_on") == "วันครบกำหนดคืน '30/2/2569' ไม่มีอยู่จริงในปฏิทิน"
         assert form.focused is form.query_one("#field-due_on")
 
     run(loan_db, scenario)
@@ -268,7 +268,7 @@ def test_the_storekeeper_enters_a_request_for_an_outside_state_agency(loan_db):
         await pilot.press("space")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "check digit" in text_of(form, "#error-thai_id")
+        assert "มีเลขตรวจสอบหลักสุดท้ายไม่ถูกต้อง" in text_of(form, "#error-thai_id")
         await fill(pilot, "thai_id", "1234567890121")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -346,8 +346,7 @@ def test_the_wrong_head_is_refused_with_the_name_of_the_agency_head(loan_db):
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is detail
-        refusal = (f"Loan {loan_no} (use outside the premises) may be approved only by the "
-                   "agency head: ทดสอบ mayor (mayor).")
+        refusal = f"ใบยืม {loan_no} ต้องได้รับอนุมัติจาก ทดสอบ mayor (mayor) เท่านั้น"
         assert text_of(detail, "#loan-error") == refusal
         assert refusal in notifications(app)
         assert text_of(detail, "#slip-status") == "รออนุมัติ"
@@ -425,7 +424,7 @@ def test_the_approvals_inbox_shows_a_clash_with_a_loan_approved_since(loan_db):
         await pilot.press("a")
         await pilot.press("enter")
         await settle(pilot)
-        assert any(m.startswith(f"Asset {notebook} is already lent on loan {first}")
+        assert any(m.startswith(f"ครุภัณฑ์ {notebook} ถูกยืมตามใบยืม {first} แล้ว")
                    for m in notifications(app))
 
     run(loan_db, scenario)
@@ -471,7 +470,7 @@ def test_the_desk_hands_items_over_and_takes_them_back_by_scanning(loan_db):
         lines = log_lines(screen)
         assert lines[0].startswith(f"✓ เปิดใบยืม {loan_no}")
         assert lines[1] == f"✓ ส่งมอบ {notebook} {NOTEBOOK['name']} แล้ว"
-        assert lines[2] == "✗ There is no asset number '999-99-0001'."
+        assert lines[2] == "✗ ไม่มีครุภัณฑ์รหัส '999-99-0001'"
         assert lines[-1] == f"✓ รับคืนครบทุกรายการ: ใบยืม {loan_no} คืนแล้ว"
         assert any(line.endswith("สภาพชำรุด: ขาโต๊ะหัก") for line in lines)
 
@@ -498,8 +497,8 @@ def test_the_desk_says_why_it_cannot_hand_over(loan_db):
         await scan(pilot, waiting)
         await scan(pilot, notebook)
         lines = log_lines(app.screen)
-        assert lines[0] == f"✗ There is no loan number '{notebook}'. สแกนเลขที่ใบยืมก่อน"
-        assert lines[-1] == f"✗ Loan {waiting} is waiting for approval; it cannot be handed over."
+        assert lines[0] == f"✗ ไม่มีใบยืมเลขที่ '{notebook}' สแกนเลขที่ใบยืมก่อน"
+        assert lines[-1] == f"✗ ใบยืม {waiting} อยู่ในสถานะรออนุมัติ จึงส่งมอบไม่ได้"
 
     run(loan_db, scenario)
     assert Asset.get(Asset.asset_no == notebook).status == "available"
@@ -555,7 +554,7 @@ def test_a_follow_up_needs_a_method(loan_db):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FollowUpScreen)
-        assert text_of(form, "#error-method") == "The follow-up method must be letter, phone or visit."
+        assert text_of(form, "#error-method") == "วิธีติดตามต้องเป็น หนังสือ โทรศัพท์ หรือไปพบ"
 
     run(loan_db, scenario)
     assert LoanFollowUp.select().count() == 0

@@ -96,7 +96,7 @@ def test_scanning_a_label_or_a_slip_opens_it(scan_db):
     assert seen["asset"] == (AssetDetailScreen, asset_no)
     assert seen["loan"] == (LoanDetailScreen, loan_no)
     stayed, messages = seen["unknown"]
-    assert stayed and "No asset or loan slip has the number '999-99-9999'." in messages
+    assert stayed and "ไม่พบครุภัณฑ์หรือใบยืมเลขที่ '999-99-9999'" in messages
 
 
 def test_a_fast_burst_into_a_text_field_stays_in_the_field(scan_db):

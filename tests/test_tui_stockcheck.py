@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from assets_tui import i18n
 from assets_tui.app import AssetsApp
+from assets_tui.domain_th import in_thai
 from assets_tui.screens import AssetListScreen, NoteScreen
 from assets_tui.screens import stockcheck as screens
 from models import accounts, org, stockcheck
@@ -145,7 +146,8 @@ def test_a_storekeeper_sees_progress_but_the_domain_refuses_the_scan(check_db):
     notebook = number(NOTEBOOK["name"])
     with pytest.raises(PermissionDenied) as refusal:  # what the domain says, recording nothing
         stockcheck.scan(accounts.get_user("storekeeper"), check_id, notebook)
-    said = " ".join(refusal.value.message.split())
+    said = " ".join(in_thai(refusal.value.message).split())  # as the Thai screen words it
+    assert said.startswith("เจ้าหน้าที่พัสดุไม่มีสิทธิ์สแกนตรวจนับพัสดุ")
 
     async def scenario(app: AssetsApp, pilot: Pilot) -> None:
         screen = await count_screen(app, pilot, "storekeeper")
@@ -153,7 +155,7 @@ def test_a_storekeeper_sees_progress_but_the_domain_refuses_the_scan(check_db):
         await scan(pilot, notebook)
         line = " ".join(" ".join(log_lines(screen)).split())  # long lines wrap
         assert line == f"ไม่บันทึก {said}"
-        assert refusal.value.message in notifications(app)
+        assert in_thai(refusal.value.message) in notifications(app)
         assert text_of(screen, "#sc-summary").startswith("ตรวจพบ 0/3")
 
     run(check_db, scenario)
@@ -215,7 +217,8 @@ def test_closing_is_refused_to_someone_outside_the_committee(check_db):
         await pilot.press("c")
         await pilot.press("y")
         await settle(pilot)
-        assert any("storekeeper may not" in message for message in notifications(app))
+        assert any(message.startswith("เจ้าหน้าที่พัสดุไม่มีสิทธิ์ทบทวนหรือปิดการตรวจนับพัสดุ")
+                   for message in notifications(app))
 
     run(check_db, scenario)
     assert stockcheck.get_check(check_id).status == "open"

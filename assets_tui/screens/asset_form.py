@@ -19,6 +19,7 @@ from models.errors import DomainError, ValidationError
 from models.schema import Asset, Person
 from models.values import format_date_be, format_money
 
+from ..domain_th import error_text
 from ..i18n import field_label, language, t
 from .base import AppModal
 
@@ -190,11 +191,11 @@ class AssetFormScreen(AppModal[str | None]):
                 action = "asset.move" if set(changes) <= set(MOVE_FIELDS) else "asset.edit"
                 saved = assets.update_asset(self.user, self.asset.asset_no, changes, action=action)
         except ValidationError as refused:
-            self.show_error(refused.field, refused.message)
+            self.show_error(refused.field, error_text(refused))
             return
         except DomainError as refused:  # not allowed, no longer there, ...
-            self.show_error("", refused.message)
-            self.notify(refused.message, severity="error", markup=False)
+            self.show_error("", error_text(refused))
+            self.notify(error_text(refused), severity="error", markup=False)
             return
         except peewee.DatabaseError as failure:
             self.app.report_error(failure)  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from models.errors import DomainError
 from models.schema import AuditEvent
 from models.values import format_date_be
 
+from ..domain_th import error_text
 from ..i18n import action_label, t
 from ..widgets import SectionBar
 from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
@@ -179,7 +180,7 @@ class AuditLogScreen(PagedList, LiveList, AppScreen[None]):
 
     def on_audit_log_screen_refused(self, refused: Refused) -> None:
         if isinstance(refused.error, DomainError):
-            self._show_error(refused.error.message)
+            self._show_error(error_text(refused.error))
         else:
             self.app.report_error(refused.error)  # type: ignore[attr-defined]
 

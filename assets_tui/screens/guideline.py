@@ -23,6 +23,7 @@ from models.db import db
 from models.errors import DomainError
 from models.schema import GuidelineVersion, User
 
+from ..domain_th import error_text
 from ..i18n import language, t
 from .base import AppScreen
 from .loan_parts import day, local_day
@@ -68,7 +69,7 @@ class GuidelineScreen(AppScreen[bool]):
         try:
             guideline.acknowledge(self.reader, self.version)
         except DomainError as refused:
-            self.notify(refused.message, severity="error", markup=False)
+            self.notify(error_text(refused), severity="error", markup=False)
             return
         self.notify(t("guideline.thanks", version=self.version.number))
         self.dismiss(True)

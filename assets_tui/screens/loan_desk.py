@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Label, RichLog, Static
 from models import loans
 from models.errors import DomainError, NotFound
 
+from ..domain_th import error_text
 from ..i18n import t
 from ..widgets import ScanBox, SectionBar
 from .base import AppScreen, LiveList
@@ -108,7 +109,7 @@ class LoanDeskScreen(LiveList, AppScreen[None]):
             loan = loans.get_loan(text)
         except NotFound as not_a_loan:
             if self.loan is None:
-                self.outcome(False, f"{not_a_loan.message} {t('desk.loan_first')}")
+                self.outcome(False, f"{error_text(not_a_loan)} {t('desk.loan_first')}")
             else:
                 self.scan_item(text)
             return
@@ -144,7 +145,7 @@ class LoanDeskScreen(LiveList, AppScreen[None]):
                 if loan.status == "returned":
                     self.outcome(True, t("desk.all_back", loan_no=loan_no))
         except DomainError as refused:
-            self.outcome(False, refused.message)
+            self.outcome(False, error_text(refused))
         except peewee.DatabaseError as failure:
             self.app.report_error(failure)  # type: ignore[attr-defined]
         self.show_loan(loan_no, scanned=asset_no)
@@ -157,7 +158,7 @@ class LoanDeskScreen(LiveList, AppScreen[None]):
             loan = loans.get_loan(loan_no)
             items = loans.loan_items(loan)
         except DomainError as refused:
-            self.outcome(False, refused.message)
+            self.outcome(False, error_text(refused))
             return
         self.loan = loan
         self.query_one("#desk-loan", Static).update(t(

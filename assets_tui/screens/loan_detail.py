@@ -22,6 +22,7 @@ from models.db import db
 from models.errors import DomainError
 from models.schema import Loan
 
+from ..domain_th import error_text
 from ..i18n import t
 from ..widgets import SectionBar
 from .base import AppScreen
@@ -232,7 +233,7 @@ def cancel_loan(screen: AppScreen, loan_no: str, note: str) -> bool:
     try:
         loans.cancel_loan(screen.user, loan_no, note)
     except DomainError as refused:
-        screen.notify(refused.message, severity="error", timeout=10, markup=False)
+        screen.notify(error_text(refused), severity="error", timeout=10, markup=False)
         return False
     except peewee.DatabaseError as failure:
         screen.app.report_error(failure)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from models import loans
 from models.errors import DomainError
 from models.values import format_date_be, local_date
 
+from ..domain_th import error_text
 from ..i18n import language, t
 from ..widgets import ConfirmBox
 from .base import AppModal
@@ -172,7 +173,7 @@ class LoanDecisions:
             try:
                 loan = decide(screen.user, loan_no, note)  # type: ignore[attr-defined]
             except DomainError as refused:
-                screen.show_refusal(refused.message)
+                screen.show_refusal(error_text(refused))
                 return
             except peewee.DatabaseError as failure:
                 screen.app.report_error(failure)  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from models.errors import DomainError, ValidationError
 from models.schema import Asset, Person, User
 from models.values import format_date_be
 
+from ..domain_th import error_text
 from ..i18n import status_label, t
 from ..widgets import AssetTable, PickerBox, SearchBox
 from .base import AppModal
@@ -150,7 +151,7 @@ class LoanRequestScreen(AppModal[str | None]):
         try:
             asset = loans.lendable_asset(number)
         except DomainError as refused:
-            self.show_error("assets", refused.message)
+            self.show_error("assets", error_text(refused))
             field.select_all()
             return
         except peewee.DatabaseError as failure:
@@ -251,11 +252,11 @@ class LoanRequestScreen(AppModal[str | None]):
             loan = loans.request_loan(self.user, request)
             approvers = ", ".join(u.person.name for u in loans.eligible_approvers(loan))
         except ValidationError as refused:
-            self.show_error(refused.field, refused.message)
+            self.show_error(refused.field, error_text(refused))
             return
         except DomainError as refused:  # not allowed, ...
-            self.show_error("", refused.message)
-            self.notify(refused.message, severity="error", markup=False)
+            self.show_error("", error_text(refused))
+            self.notify(error_text(refused), severity="error", markup=False)
             return
         except peewee.DatabaseError as failure:
             self.app.report_error(failure)  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from models.db import db
 from models.errors import AuthenticationError
 from models.schema import User
 
+from ..domain_th import error_text
 from ..i18n import t
 from .base import AppScreen
 
@@ -98,7 +99,7 @@ class LoginScreen(AppScreen[User]):
             try:
                 user = accounts.login(username, password)
             except AuthenticationError as refused:
-                self.post_message(self.Refused(str(refused)))
+                self.post_message(self.Refused(error_text(refused)))
                 return
         self.post_message(self.Accepted(user))
 

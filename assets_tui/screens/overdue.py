@@ -20,6 +20,7 @@ from models import loans
 from models.db import db
 from models.errors import DomainError, ValidationError
 
+from ..domain_th import error_text
 from ..i18n import t
 from ..widgets import ConfirmBox, LoanTable, SectionBar
 from .base import AppModal, AppScreen, LiveList, fill_keeping_cursor
@@ -166,15 +167,15 @@ class FollowUpScreen(AppModal[bool]):
             loans.record_follow_up(self.user, self.loan_no, self.method(), event.value)
         except ValidationError as refused:
             target = "#error-method" if refused.field == "method" else "#form-error"
-            self.query_one(target, Static).update(refused.message)
+            self.query_one(target, Static).update(error_text(refused))
             self.query_one(target, Static).add_class("-shown")
             if refused.field == "method":
                 self.query_one(RadioSet).focus()
             return
         except DomainError as refused:
-            self.query_one("#form-error", Static).update(refused.message)
+            self.query_one("#form-error", Static).update(error_text(refused))
             self.query_one("#form-error", Static).add_class("-shown")
-            self.notify(refused.message, severity="error", markup=False)
+            self.notify(error_text(refused), severity="error", markup=False)
             return
         except peewee.DatabaseError as failure:
             self.app.report_error(failure)  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from models.errors import DomainError, ValidationError
 from models.schema import Person
 from models.values import fiscal_year_of
 
+from ..domain_th import error_text
 from ..i18n import language, t
 from ..printing import PrinterError, printing_available, send_to_printer
 from ..widgets import SectionBar
@@ -280,11 +281,11 @@ class PrintScreen(AppScreen[None]):
     def _show_error(self, error: BaseException) -> None:
         if isinstance(error, ValidationError) and self.query(f"#error-{error.field}"):
             slot = self.query_one(f"#error-{error.field}", Static)
-            slot.update(error.message)
+            slot.update(error_text(error))
             slot.add_class("-shown")
         elif isinstance(error, (DomainError, PrinterError)):
             slot = self.query_one("#form-error", Static)
-            slot.update(error.message if isinstance(error, DomainError) else str(error))
+            slot.update(error_text(error))
             slot.add_class("-shown")
         else:
             self.app.report_error(error)  # type: ignore[attr-defined]

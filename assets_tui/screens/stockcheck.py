@@ -34,6 +34,7 @@ from models.db import db
 from models.errors import DomainError
 from models.schema import StockCheck, StockCheckMember, User
 
+from ..domain_th import error_text, in_thai
 from ..i18n import language, t
 from ..widgets import LoanTable, SectionBar
 from ..widgets.localized import localize_bindings
@@ -308,13 +309,13 @@ class CountScreen(LiveList, AppScreen[None]):
             result = stockcheck.scan(self.user, self.check_id, code, location=self.location,
                                      condition=condition)
         except DomainError as refused:
-            self.outcome("refused", refused.message)
-            self.notify(refused.message, severity="error", timeout=8, markup=False)
+            self.outcome("refused", error_text(refused))
+            self.notify(error_text(refused), severity="error", timeout=8, markup=False)
             return
         except peewee.DatabaseError as failure:
             self.app.report_error(failure)  # type: ignore[attr-defined]
             return
-        message = result.message
+        message = in_thai(result.message) if language() == "th" else result.message
         if condition != "in_use" and result.outcome != "duplicate":
             message += f" ({pair(stockcheck.CONDITION_NAMES, condition)})"
         self.outcome(result.outcome, message)
@@ -411,7 +412,7 @@ class ReviewScreen(LiveList, AppScreen[None]):
             check = stockcheck.get_check(self.check_id)
             self.items = stockcheck.discrepancies(self.check_id)
         except DomainError as refused:
-            self.notify(refused.message, severity="error", markup=False)
+            self.notify(error_text(refused), severity="error", markup=False)
             return
         self.open = check.status == "open"
         fill_keeping_cursor(self.query_one(DiscrepancyTable), [
@@ -458,7 +459,7 @@ class ReviewScreen(LiveList, AppScreen[None]):
         try:
             stockcheck.explain(self.user, self.check_id, code, text)
         except DomainError as refused:
-            self.notify(refused.message, severity="error", timeout=8, markup=False)
+            self.notify(error_text(refused), severity="error", timeout=8, markup=False)
             return
         self.reload()
 
@@ -474,7 +475,7 @@ class ReviewScreen(LiveList, AppScreen[None]):
         try:
             stockcheck.close_check(self.user, self.check_id)
         except DomainError as refused:
-            self.notify(refused.message, severity="error", timeout=10, markup=False)
+            self.notify(error_text(refused), severity="error", timeout=10, markup=False)
             return
         self.notify(t("sc.closed_done", id=self.check_id))
         self.reload()
