@@ -194,9 +194,11 @@ def _write(w: _Writer, fy: int, statistics: stats.ServiceStatistics, settings: P
                               f"หรือ {fy - 1} ในระบบ")
     else:
         draft = " (ฉบับร่าง การตรวจนับยังไม่ปิด)" if check.status != "closed" else ""
+        when = (f" ซึ่งตรวจนับเมื่อต้นปีงบประมาณ {fy} (ทรัพย์สิน ณ วันที่ 30 กันยายน {fy - 1})"
+                if check.fiscal_year != fy else "")
         w.add(f"06-stockcheck-report-{check.fiscal_year}.pdf",
               f"รายงานผลการตรวจสอบพัสดุประจำปีงบประมาณ {check.fiscal_year}{draft}",
-              "ผลการตรวจนับพัสดุทุกรายการโดยคณะกรรมการที่ไม่ใช่เจ้าหน้าที่พัสดุ "
+              f"ผลการตรวจนับพัสดุทุกรายการ{when} โดยคณะกรรมการที่ไม่ใช่เจ้าหน้าที่พัสดุ "
               "รายการชำรุด เสื่อมสภาพ สูญหาย และคำชี้แจง",
               ("supervision", "private"), lambda t: render_report(t, report_data(check.id), **pdf))
 

@@ -140,6 +140,9 @@ def test_the_index_links_every_file_and_works_offline(pack):
     d = pack["dir"]
     index = d / "index.html"
     text = index.read_text(encoding="utf-8")
+    year = pack["year"]
+    assert (f"ผลการตรวจนับพัสดุทุกรายการ ซึ่งตรวจนับเมื่อต้นปีงบประมาณ {year} "
+            f"(ทรัพย์สิน ณ วันที่ 30 กันยายน {year - 1})") in text
     assert '<html lang="th">' in text and '<meta charset="utf-8">' in text
     for page in (index, d / "open-data" / "data-dictionary.html"):
         parsed = _parse(page)
