@@ -147,6 +147,11 @@ def build_pack(directory: str | os.PathLike, fiscal_year: int, printed_by: str =
                printed_at, today)
         if directory.exists():
             directory.rmdir()  # empty, checked above
+        # mkdtemp makes a private folder; the pack is for publishing, so it gets the
+        # permissions an ordinary new folder would (0777 less the user's umask)
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
         os.replace(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

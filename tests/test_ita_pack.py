@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -84,6 +85,10 @@ def test_the_pack_holds_every_document(pack):
     assert pack["result"].missing == []
     # no temporary folder is left beside it
     assert [p.name for p in d.parent.iterdir() if p.name.startswith(".")] == []
+    # a web server can read it: not the private permissions of a temporary folder
+    umask = os.umask(0)
+    os.umask(umask)
+    assert d.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 def test_every_pdf_reads_as_thai(pack):

@@ -195,7 +195,7 @@ def test_login_refuses_a_wrong_password_then_lets_the_right_one_in(tui_db):
         assert app.title == "เทศบาลทดสอบ"
         await log_in(pilot, "storekeeper", "not-the-password")
         assert isinstance(app.screen, LoginScreen)
-        assert text_of(app.screen, "#login-error") == "Wrong username or password."
+        assert text_of(app.screen, "#login-error") == "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
         assert app.screen.query_one("#password", Input).value == ""
         assert app.user is None
         await type_text(pilot, PASSWORD)
@@ -216,7 +216,7 @@ def test_a_deactivated_account_is_told_so(tui_db):
     async def scenario(app: AssetsApp, pilot: Pilot) -> None:
         await log_in(pilot, "staff")
         assert isinstance(app.screen, LoginScreen)
-        assert text_of(app.screen, "#login-error") == "The account 'staff' is deactivated."
+        assert text_of(app.screen, "#login-error") == "บัญชี 'staff' ถูกระงับการใช้งาน"
 
     run(tui_db, scenario)
 
