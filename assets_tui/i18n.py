@@ -616,10 +616,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "audit.none": ("ไม่พบรายการที่ตรงกับเงื่อนไข", "No event matches"),
     "audit.exporting": ("กำลังส่งออกบันทึกการแก้ไข…", "Exporting the audit log…"),
     "audit.exported": ("ส่งออก {count} รายการ ไว้ที่ {path}", "Exported {count} events to {path}"),
-    # a scan outside a text field
-    "bind.open_scanned": ("เปิดรายการที่สแกน", "Open what was scanned"),
-    "bind.open_scanned.tip": ("สแกนป้ายครุภัณฑ์หรือใบยืมเพื่อเปิดดู",
-                              "Scan an asset label or a loan slip to open it"),
     # the print screen
     "section.print": ("พิมพ์", "Print"),
     "section.print.tip": ("พิมพ์ป้าย ทะเบียน ใบยืม หนังสือ และรายงานเป็น PDF",

@@ -10,10 +10,8 @@ import time
 from collections.abc import Callable
 
 from textual import events
-from textual.actions import SkipAction
-from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, Select, TextArea
 
 MAX_GAP = 0.08    # seconds between a scanner's keys, with room for a slow link
 MIN_LENGTH = 4    # shorter bursts are someone's fingers, not a label
@@ -47,14 +45,10 @@ class ScanCollector:
 
 class ScanAnywhere(DOMNode):
     """For the app: a scan outside a text field opens what it names, an asset's record or
-    a loan slip. Enter is claimed only when it ends a scanner's burst; any other Enter goes
-    on to whatever has focus. (Inside a text field the field takes the keys: the loan desk
-    and stock-check scan boxes drive their own workflows.)"""
-
-    BINDINGS = [
-        Binding("enter", "open_scanned", "bind.open_scanned", tooltip="bind.open_scanned.tip",
-                id="app.open_scanned", show=False, priority=True),
-    ]
+    a loan slip. Enter is taken only when it ends a scanner's burst; any other Enter goes
+    on to whatever has focus. Where the focused widget reads typing itself (a text field,
+    a drop-down's type-ahead) nothing is taken: the loan desk and stock-check scan boxes
+    drive their own workflows."""
 
     @property
     def scans(self) -> ScanCollector:
@@ -63,25 +57,29 @@ class ScanAnywhere(DOMNode):
             collector = self._scans = ScanCollector()
         return collector
 
-    def _in_text_field(self) -> bool:
-        return isinstance(self.app.focused, (Input, TextArea))
+    def _takes_typing(self) -> bool:
+        """Whether the focused widget reads typed characters itself: a text field, or a
+        drop-down or option list that jumps to what is typed."""
+        return isinstance(self.app.focused, (Input, TextArea, Select, OptionList))
 
     async def on_event(self, event: events.Event) -> None:
-        # Keys are noted as they arrive, before they are passed on: they reach the focused
-        # widget (and bubble back) only after the Enter behind them is already being read.
-        if isinstance(event, events.Key) and event.is_printable and event.character:
-            if self._in_text_field() or getattr(self, "user", None) is None:
+        # Keys are read here as they arrive, before they are passed on: they reach the
+        # focused widget (and bubble back) only after the Enter behind them is already read.
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and getattr(self, "user", None) is not None):
+            if self._takes_typing():
                 self.scans.reset()
-            else:
+            elif event.key == "enter":
+                code = self.scans.take()
+                if code is not None:
+                    self.open_scanned(code)
+                    return  # the scan's Enter is not also an Enter for whatever has focus
+            elif event.is_printable and event.character:
                 self.scans.feed(event.character)
         await super().on_event(event)  # type: ignore[misc]
 
-    def action_open_scanned(self) -> None:
-        code = None if self._in_text_field() else self.scans.take()
+    def open_scanned(self, code: str) -> None:
         user = getattr(self, "user", None)
-        if code is None or user is None:
-            self.scans.reset()
-            raise SkipAction()
         from models.errors import DomainError
         from models.scanning import resolve
 

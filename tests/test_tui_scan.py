@@ -10,6 +10,7 @@ import pytest
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
+from textual.widgets import Select
 
 from assets_tui.app import AssetsApp
 from assets_tui.scanner import MAX_GAP, ScanCollector
@@ -119,6 +120,29 @@ def test_a_fast_burst_into_a_text_field_stays_in_the_field(scan_db):
     run(url, scenario)
     assert seen["search"] == "ตู้เย็นxx"
     assert not any("No asset or loan slip" in note for note in seen["notes"])
+
+
+def test_a_burst_into_a_drop_down_is_its_type_ahead_not_a_scan(scan_db):
+    """A drop-down jumps to what is typed; a quick word and Enter there chooses, as always."""
+    url, _, _ = scan_db
+    seen = {}
+
+    async def scenario(app: AssetsApp, pilot: Pilot) -> None:
+        await log_in(pilot, "storekeeper")
+        await pilot.press("f9")
+        await settle(pilot)
+        document = app.screen.query_one("#field-document", Select)
+        document.focus()
+        for char in "1234":
+            pilot.app.post_message(events.Key(char, char))
+        pilot.app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        seen["expanded"] = document.expanded
+        seen["notes"] = [n.message for n in app._notifications]
+
+    run(url, scenario)
+    assert seen["expanded"]  # Enter reached the drop-down and opened it
+    assert not any("ไม่พบครุภัณฑ์" in note for note in seen["notes"])
 
 
 def test_keys_typed_slowly_then_enter_open_nothing(scan_db):
