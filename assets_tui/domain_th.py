@@ -170,10 +170,23 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
      "ท่านขยายเวลาใบยืม {loan} ที่ท่านยื่นคำขอหรือเป็นผู้ยืมเองไม่ได้"),
     (r"The follow-up method must be letter, phone or visit\.",
      "วิธีติดตามต้องเป็น หนังสือ โทรศัพท์ หรือไปพบ"),
+    (r"The (?P<label>.+?) contains an invisible direction control \((?P<code>U\+[0-9A-F]+)\) that "
+     r"makes it read differently on screen; remove it\.",
+     "{label}มีอักขระควบคุมทิศทางที่มองไม่เห็น ({code}) ซึ่งทำให้แสดงผลผิดไปจากที่เขียน กรุณาลบออก"),
+    (r"The (?P<label>.+?) contains a control character \((?P<code>U\+[0-9A-F]+)\); remove it\.",
+     "{label}มีอักขระควบคุม ({code}) กรุณาลบออก"),
+    (r"The asset number '(?P<no>.+)' has characters a Code 128 barcode label cannot carry "
+     r"\((?P<odd>.+)\): use Latin letters, digits and punctuation such as - / \.",
+     "รหัสครุภัณฑ์ '{no}' มีอักขระที่บาร์โค้ด Code 128 บนป้ายพิมพ์ไม่ได้ ({odd}) "
+     "ให้ใช้อักษรละติน ตัวเลข และเครื่องหมาย เช่น - / ."),
     # the most general sentences last
     (r"The (?P<label>.+?) is missing\.", "กรุณากรอก{label}"),
     # the database
-    (r"The database is busy.*", "ฐานข้อมูลกำลังถูกใช้งานโดยผู้อื่น กรุณาลองอีกครั้งในอีกสักครู่"),
+    (r"The database is busy: another program has kept it locked for writing for over "
+     r"(?P<seconds>\S+) seconds, so nothing was changed; try again in a moment \(or raise "
+     r"(?P<env>\w+)\)\.",
+     "ฐานข้อมูลถูกโปรแกรมอื่นล็อกการเขียนไว้นานเกิน {seconds} วินาที จึงยังไม่ได้บันทึกสิ่งใด "
+     "กรุณาลองใหม่อีกครั้ง (หรือเพิ่มค่า {env})"),
 )
 
 

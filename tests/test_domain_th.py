@@ -14,7 +14,7 @@ from assets_tui import i18n
 from assets_tui.domain_th import CATALOGUE, error_text, in_thai
 from models import accounts, assets, loans
 from models.errors import DomainError
-from models.values import parse_date, parse_money
+from models.values import clean_text, parse_date, parse_money
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")  # a lower-case English word left untranslated
@@ -55,6 +55,8 @@ def test_real_refusals_read_in_thai(users, sample_asset, thai):
             **{**vars(ask), "assets": ["999-99-9999"]}))),
         refusal(lambda: parse_date("30/2/2569", "acquired_on", "acquisition date")),
         refusal(lambda: parse_money("12,3x", "price")),
+        refusal(lambda: clean_text("ประชุม\u202e", "purpose", "purpose")),
+        refusal(lambda: assets.register_asset(keeper, {**sample_asset, "asset_no": "ก-0001"})),
     ]
     loan = loans.request_loan(staff, ask)
     cases.append(refusal(lambda: loans.issue_items(keeper, loan.loan_no)))  # not yet approved
