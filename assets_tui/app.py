@@ -48,6 +48,7 @@ from .screens.base import LiveList
 from .screens.guideline import GuidelineScreen
 from .screens.home import HomeScreen
 from .screens.print import PrintScreen
+from .screens.stats import StatsScreen
 from .widgets import localize_bindings
 
 SIGNED_OUT = "signed_out"  # the mode that holds the login screen after a logout
@@ -102,6 +103,7 @@ SECTIONS = (
     Section("stockcheck", "f8", stockcheck_screens.StockCheckScreen, stockcheck_screens.offered),
     Section("print", "f9", PrintScreen, lambda user: accounts.can(user, "asset.read")),
     Section("audit", "f10", AuditLogScreen, lambda user: accounts.can(user, "audit.read")),
+    Section("stats", "f11", StatsScreen, lambda user: accounts.can(user, "stats.read")),
 )
 
 
