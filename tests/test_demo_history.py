@@ -70,6 +70,7 @@ def test_past_loans_are_closed_logged_numbered_and_verify(built):
         assert counter.last == count
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # two files to compare
 def test_the_same_seed_draws_the_same_past(db_url, tmp_path):
     def draw(url):
         dbmod.bind(url)
@@ -79,6 +80,4 @@ def test_the_same_seed_draws_the_same_past(db_url, tmp_path):
         dbmod.close()
         return rows
 
-    if not db_url.startswith("sqlite"):
-        pytest.skip("compared on two SQLite files")
     assert draw(db_url) == draw(f"sqlite:///{tmp_path / 'again.db'}")

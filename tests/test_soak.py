@@ -57,12 +57,11 @@ def _write_lock(url: str) -> sqlite3.Connection:
 
 @pytest.fixture
 def sqlite_register(users, db_url):
-    if not db_url.startswith("sqlite:///"):
-        pytest.skip("the write lock of a file is SQLite's")
     dbmod.close()
     return db_url
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a file lock is SQLite's
 def test_a_locked_file_is_a_clear_sentence_and_writes_nothing(sqlite_register):
     holder = _write_lock(sqlite_register)
     try:
@@ -89,6 +88,7 @@ def test_a_locked_file_is_a_clear_sentence_and_writes_nothing(sqlite_register):
     assert not AuditEvent.select().where(AuditEvent.action.startswith("location")).exists()
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a file lock is SQLite's
 def test_a_writer_waits_out_a_lock_released_in_time(sqlite_register):
     holder = _write_lock(sqlite_register)
     release = threading.Timer(2.0, lambda: (holder.rollback(), holder.close()))
@@ -104,6 +104,7 @@ def test_a_writer_waits_out_a_lock_released_in_time(sqlite_register):
     assert Location.select().where(Location.code == "R9").count() == 1
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a file lock is SQLite's
 def test_the_domain_retries_with_pauses_then_refuses(sqlite_register, monkeypatch):
     monkeypatch.setenv(dbmod.ENV_LOCK_WAIT, "0.8")
     dbmod.bind(sqlite_register)
