@@ -37,7 +37,6 @@ from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
 from .loan_parts import column_widths as shared_column_widths
 
 SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
-MIN_PAGE_SIZE = 5
 
 
 # Columns: key, fixed width, or (share of the remaining width, least width).
@@ -119,12 +118,8 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.query_text = ""
-        self.page = 1
-        self.pages = 1
-        self.page_size = 20
         self._debounce: Timer | None = None
         self._typed_into_table = False
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,38 +140,23 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
                                role=accounts.role_label(user.role, language()))
         self.query_one(SearchBox).focus()
 
-    def on_screen_resume(self) -> None:
-        # Shown first, or back from an asset or a form: the register may have changed.
-        self.call_after_refresh(self._fit_page_to_table, True)
+    def resumed(self) -> None:
         search = self.query_one(SearchBox)
         if self.focused is search:
             search.select_all()  # the next scan replaces the last one
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._fit_page_to_table)
-
     # ---- loading pages ---------------------------------------------------------------
 
-    def _fit_page_to_table(self, reload: bool = False) -> None:
-        """A page is as many rows as the table shows; PageDown shows the next ones."""
-        table = self.query_one(AssetTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            widths = column_widths(table.size.width)
-            table.clear(columns=True)
-            table.shown_columns = [n for n, (key, _, _) in enumerate(COLUMNS) if key in widths]
-            for key, _, _ in COLUMNS:
-                if key in widths:
-                    table.add_column(column_title(key), key=key, width=widths[key])
-            reload = True
-        rows = max(MIN_PAGE_SIZE, table.size.height - 2)  # less the header and a scroll bar
-        if rows != self.page_size:
-            first = (self.page - 1) * self.page_size
-            self.page_size = rows
-            self.page = first // rows + 1
-            reload = True
-        if reload:
-            self.reload()
+    def paged_table(self) -> AssetTable:
+        return self.query_one(AssetTable)
+
+    def build_columns(self, table: DataTable) -> None:
+        widths = column_widths(table.size.width)
+        table.clear(columns=True)
+        table.shown_columns = [n for n, (key, _, _) in enumerate(COLUMNS) if key in widths]  # type: ignore[attr-defined]
+        for key, _, _ in COLUMNS:
+            if key in widths:
+                table.add_column(column_title(key), key=key, width=widths[key])
 
     def reload(self) -> None:
         self.load_page(self.query_text, self.page, self.page_size)

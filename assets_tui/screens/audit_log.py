@@ -12,7 +12,7 @@ from math import ceil
 import peewee
 from platformdirs import user_documents_dir
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -35,7 +35,6 @@ from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
 from .loan_parts import cell, set_columns
 
 FILTER_DELAY = 0.3
-MIN_PAGE_SIZE = 5
 FILTERS = ("actor", "action", "record", "since", "until")
 COLUMNS = (
     ("seq", 8, None),
@@ -86,11 +85,7 @@ class AuditLogScreen(PagedList, LiveList, AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.sub_title = t("section.audit")
-        self.page = 1
-        self.pages = 1
-        self.page_size = 20
         self._timer: Timer | None = None
-        self._table_width = -1
         self._details: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -111,31 +106,16 @@ class AuditLogScreen(PagedList, LiveList, AppScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#audit-events").focus()
 
-    def on_screen_resume(self) -> None:
-        self.call_after_refresh(self._fit_page_to_table, True)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._fit_page_to_table)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.paging_allowed(action)
 
     # ---- loading pages ---------------------------------------------------------------
 
-    def _fit_page_to_table(self, reload: bool = False) -> None:
-        table = self.query_one("#audit-events", DataTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, COLUMNS, "audit.column")
-            reload = True
-        rows = max(MIN_PAGE_SIZE, table.size.height - 2)
-        if rows != self.page_size:
-            first = (self.page - 1) * self.page_size
-            self.page_size = rows
-            self.page = first // rows + 1
-            reload = True
-        if reload:
-            self.reload()
+    def paged_table(self) -> DataTable:
+        return self.query_one("#audit-events", DataTable)
+
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, COLUMNS, "audit.column")
 
     def _filter(self) -> AuditFilter:
         values = {name: self.query_one(f"#field-{name}", Input).value.strip() or None

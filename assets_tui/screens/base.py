@@ -53,12 +53,58 @@ class AppModal(_Shared, ModalScreen[ResultType]):
     """A dialog over the current screen; Escape closes it."""
 
 
+MIN_PAGE_SIZE = 5  # the fewest rows a page holds, however short the terminal
+
+
 class PagedList:
     """Paging for a screen that shows one page of a database list at a time: the screen
-    keeps ``page`` and ``pages`` and reloads the current page with ``reload()``."""
+    keeps ``page`` and ``pages`` and reloads the current page with ``reload()``.
 
-    page: int
-    pages: int
+    A page is as many rows as the screen's table shows, so PageDown shows the next ones;
+    when the table's width changes its columns are built again (in a narrow terminal the
+    columns that matter least leave). Each screen says which table it pages
+    (``paged_table``) and how its columns are built (``build_columns``)."""
+
+    page: int = 1
+    pages: int = 1
+    page_size: int = 20
+    _table_width: int = -1  # the width the columns were last built for
+    reload: Callable[[], None]  # each paged screen says how it reads the current page
+
+    def paged_table(self) -> DataTable:
+        raise NotImplementedError
+
+    def build_columns(self, table: DataTable) -> None:
+        raise NotImplementedError
+
+    def resumed(self) -> None:
+        """What else the screen does when it comes to the front."""
+
+    def on_screen_resume(self) -> None:
+        # Shown first, or back from another screen: the list may have changed.
+        self.call_after_refresh(self.fit_page_to_table, True)  # type: ignore[attr-defined]
+        self.resumed()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_page_to_table)  # type: ignore[attr-defined]
+
+    def fit_page_to_table(self, reload: bool = False) -> None:
+        """Build the columns for the table's width and make a page as many rows as the
+        table shows, keeping the first row shown on the page; read the page again when
+        either changed (or when ``reload``)."""
+        table = self.paged_table()
+        if table.size.width != self._table_width:
+            self._table_width = table.size.width
+            self.build_columns(table)
+            reload = True
+        rows = max(MIN_PAGE_SIZE, table.size.height - 2)  # less the header and a scroll bar
+        if rows != self.page_size:
+            first = (self.page - 1) * self.page_size
+            self.page_size = rows
+            self.page = first // rows + 1
+            reload = True
+        if reload:
+            self.reload()
 
     def paging_allowed(self, action: str) -> bool | None:
         """For ``check_action``: hide the page key that would lead nowhere."""

@@ -36,7 +36,6 @@ from .loan_parts import set_columns
 from .loan_register import COLUMNS, item_counts, loan_row
 from .stockcheck import days_left
 
-MIN_PAGE_SIZE = 5
 NUMBER_WIDTH = 8
 
 
@@ -250,10 +249,6 @@ class LoanListScreen(PagedList, LiveList, AppScreen[None]):
         super().__init__()
         self.list_name = name
         self.sub_title = t(f"home.{name}", days=0)
-        self.page = 1
-        self.pages = 1
-        self.page_size = 20
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -269,26 +264,11 @@ class LoanListScreen(PagedList, LiveList, AppScreen[None]):
         self.query_one("#loan-list-title", Static).update(self.sub_title)
         self.query_one(LoanTable).focus()
 
-    def on_screen_resume(self) -> None:
-        self.call_after_refresh(self._fit_page_to_table, True)
+    def paged_table(self) -> LoanTable:
+        return self.query_one(LoanTable)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._fit_page_to_table)
-
-    def _fit_page_to_table(self, reload: bool = False) -> None:
-        table = self.query_one(LoanTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, COLUMNS, "loans.column")
-            reload = True
-        rows = max(MIN_PAGE_SIZE, table.size.height - 2)
-        if rows != self.page_size:
-            first = (self.page - 1) * self.page_size
-            self.page_size = rows
-            self.page = first // rows + 1
-            reload = True
-        if reload:
-            self.reload()
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, COLUMNS, "loans.column")
 
     def reload(self) -> None:
         self.load_page(self.page, self.page_size)

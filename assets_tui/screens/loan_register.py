@@ -9,7 +9,7 @@ from math import ceil
 
 import peewee as pw
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,7 +31,6 @@ from .loan_detail import LoanDetailScreen
 from .loan_parts import borrower_name, cell, day, kind_label, loan_status_label, set_columns
 
 SEARCH_DELAY = 0.2
-MIN_PAGE_SIZE = 5
 COLUMNS = (
     ("loan_no", 11, None),
     ("status", 14, None),
@@ -96,11 +95,7 @@ class LoanRegisterScreen(PagedList, LiveList, AppScreen[None]):
         super().__init__()
         self.sub_title = t("section.loans.title")
         self.query_text = ""
-        self.page = 1
-        self.pages = 1
-        self.page_size = 20
         self._debounce: Timer | None = None
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         statuses = [(loan_status_label(code), code) for code in loans.STATUS_NAMES]
@@ -123,28 +118,13 @@ class LoanRegisterScreen(PagedList, LiveList, AppScreen[None]):
     def on_mount(self) -> None:
         self.query_one(LoanSearchBox).focus()
 
-    def on_screen_resume(self) -> None:
-        self.call_after_refresh(self._fit_page_to_table, True)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._fit_page_to_table)
-
     # ---- loading pages ---------------------------------------------------------------
 
-    def _fit_page_to_table(self, reload: bool = False) -> None:
-        table = self.query_one(LoanTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, COLUMNS, "loans.column")
-            reload = True
-        rows = max(MIN_PAGE_SIZE, table.size.height - 2)
-        if rows != self.page_size:
-            first = (self.page - 1) * self.page_size
-            self.page_size = rows
-            self.page = first // rows + 1
-            reload = True
-        if reload:
-            self.reload()
+    def paged_table(self) -> LoanTable:
+        return self.query_one(LoanTable)
+
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, COLUMNS, "loans.column")
 
     def _filter(self) -> loans.LoanFilter:
         status = self.query_one("#filter-status", Select).value
