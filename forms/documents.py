@@ -115,10 +115,32 @@ def _labels_preview(choice: Choice) -> Preview:
 
     template = labels.get_template(choice.template)
     _check_start(choice, template)
-    count = sum(1 for _ in _label_query(choice))
+    count = _label_count(choice)
     used = choice.start_at - 1 + count
     sheets = -(-used // template.per_sheet) if count else 0
     return Preview(count, "labels", sheets)
+
+
+def _label_count(choice: Choice) -> int:
+    """How many labels the choice prints, checked as printing checks it. Named assets are
+    read as printing reads them (only as many as were named); the assets of a department,
+    location or category are counted by the database without reading them, so the count
+    comes at once however large the register."""
+    from models import org
+    from models.assets import AssetFilter, count_assets
+    from models.schema import Category, Location
+
+    if choice.assets:
+        return sum(1 for _ in _label_query(choice))
+    if choice.department:
+        org.get_department(choice.department)
+    if choice.location and not Location.select().where(Location.code == choice.location).exists():
+        raise ValidationError("location", f"There is no location '{choice.location}'.")
+    if choice.category and not Category.select().where(Category.code == choice.category).exists():
+        raise ValidationError("category", f"There is no category '{choice.category}'.")
+    # disposed assets get no label, and the register leaves them out unless asked
+    return count_assets(AssetFilter(department=choice.department, location=choice.location,
+                                    category=choice.category))
 
 
 def _check_start(choice: Choice, template) -> None:
