@@ -200,6 +200,8 @@ def _blank(cells: list[Any]) -> bool:
 def _cell_value(value: Any, code: str) -> Any:
     """What a cell hands to the domain: text, or a date / Decimal / bool the spreadsheet
     already typed. Excel keeps numbers as floats, so prices go through ``str``."""
+    if type(value) is str:  # every cell of a CSV: the common case first
+        return value
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):

@@ -152,7 +152,9 @@ def _number_problems() -> list[str]:
         return []
     counters = {c.prefix: c.last for c in AssetNumberCounter.select()}
     highest: dict[str, tuple[int, str]] = {}
-    for (number,) in Asset.select(Asset.asset_no).tuples().iterator():
+    with pw.__exception_wrapper__:  # plain text straight from the driver: one row per asset
+        cursor = db.execute(Asset.select(Asset.asset_no))
+    for (number,) in cursor:
         m = reader.match(number)
         if m is None:
             continue

@@ -38,6 +38,11 @@ _D_MONTH_Y = re.compile(r"^(\d{1,2})\s*([^\d\s]+)\s*(\d{2}|\d{4})$")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# What clean_text refuses, found in one pass (the loop below then names the character):
+# the direction controls above, C0 and C1 controls but tab and line breaks, and surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _kind(value: object) -> str:
     return {list: "a list", tuple: "a list", dict: "a mapping", bytes: "bytes", bool: "yes/no",
             set: "a set"}.get(type(value), type(value).__name__)
@@ -56,7 +61,7 @@ def clean_text(value: object, field: str, label: str | None = None, limit: int |
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValidationError(field, f"The {label} must be text, not {_kind(value)}.")
     text = value if isinstance(value, str) else str(value)
-    for ch in text:
+    for ch in _UNSAFE.findall(text):
         if ch in BIDI_CONTROLS:
             raise ValidationError(field, f"The {label} contains an invisible direction control "
                                          f"(U+{ord(ch):04X}) that makes it read differently on screen; "
