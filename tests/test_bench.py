@@ -16,7 +16,11 @@ OPERATIONS = [
     "overdue list", "approvals inbox of a head", "hand-over and return of a 5-item loan",
     "one stock-check scan", "stock-check progress", "`verify` of the whole database",
     "export of the register (CSV", "register PDF of FY", "labels (", "app start to the login screen",
-    "`export assets` (CSV)", "`print register",
+    "login to the home screen with its numbers", "F2 to the asset list's first page",
+    "search keystroke to updated results", "search: the typing pause's end to updated results",
+    "loan desk: scan of an item handed over", "loan desk: scan of an item taken back",
+    "stock-check counting screen: scan of an item",
+    "peak memory of the running app", "`export assets` (CSV)", "`print register",
 ]
 
 

@@ -455,32 +455,13 @@ def print_documents(raw: Raw, pdf_assets: int, n_labels: int, say: Callable[[str
 
 # ---- the app and memory, in processes of their own -----------------------------------------
 
-_APP_START = r"""
-import sys, time
-start = time.perf_counter()
-from models import db as dbmod
-from assets_tui.app import AssetsApp
-from assets_tui.screens.login import LoginScreen
-dbmod.bind(sys.argv[1])
-import asyncio
-async def main():
-    app = AssetsApp()
-    async with app.run_test() as pilot:
-        while not isinstance(app.screen, LoginScreen):
-            await pilot.pause(0.01)
-        print(time.perf_counter() - start)
-asyncio.run(main())
-"""
+def app_screens(url: str, repeat: int, starts: int) -> list[Figure]:
+    """The app as a person notices it: start, login, the asset list, search, the loan desk
+    and the stock check's scans, and the app's memory, driven in a process of its own
+    (tests/bench/tui.py); ``starts`` processes time the start."""
+    from tests.bench.tui import measure
 
-
-def app_start(url: str, repeat: int) -> Figure:
-    samples = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", _APP_START, url], capture_output=True, text=True,
-                             check=True, timeout=120)
-        samples.append(float(out.stdout.strip().splitlines()[-1]))
-    return Figure("app start to the login screen (new process)", "—", samples, [],
-                  note="Python start and imports included")
+    return measure(url, repeat, starts)
 
 
 # Started from a small process: a child forked straight from this one would count the pages
@@ -610,7 +591,7 @@ def run_sqlite(args, folder: Path, pdf_assets: int, n_labels: int, say) -> list[
     figures += whole(raw, folder, True, pdf_assets, n_labels, say)
     raw.close()
     dbmod.close()
-    figures.append(app_start(url, 1 if args.quick else 5))
+    figures += app_screens(url, 3 if args.quick else min(args.repeat, 20), 1 if args.quick else 5)
 
     say(f"SQLite: building a small register of {small_n:,} assets for the memory comparison")
     build(small_url, small_n, args.loan_lines // 10, say)
