@@ -63,6 +63,7 @@ class Frames:
     def __init__(self, app: App) -> None:
         self.ready: Callable[[], bool] | None = None
         self.shown_at: float | None = None
+        self.came = asyncio.Event()
         display = app._display
 
         def display_and_note(screen: Any, renderable: Any) -> None:
@@ -70,21 +71,23 @@ class Frames:
             if renderable is not None and self.ready is not None and self.ready():
                 self.shown_at = time.monotonic()
                 self.ready = None
+                self.came.set()
 
         app._display = display_and_note  # type: ignore[method-assign]
 
     def expect(self, ready: Callable[[], bool]) -> None:
         """From now on, note the first frame in which ``ready()`` holds."""
         self.shown_at = None
+        self.came.clear()
         self.ready = ready
 
     async def shown(self, what: str) -> float:
         """When the frame expected came (``expect`` first, then the key)."""
-        deadline = time.monotonic() + WAIT
-        while self.shown_at is None:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{what}: nothing shown within {WAIT:.0f} s")
-            await asyncio.sleep(0.001)
+        try:
+            await asyncio.wait_for(self.came.wait(), WAIT)
+        except TimeoutError:
+            raise TimeoutError(f"{what}: nothing shown within {WAIT:.0f} s") from None
+        assert self.shown_at is not None
         return self.shown_at
 
 
