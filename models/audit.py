@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,8 @@ def _default(value: Any) -> Any:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept as is
+# UPDATE ... RETURNING: PostgreSQL, and SQLite from 3.35.
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
 
 
 def encode(value: dict | None) -> str:
@@ -96,10 +99,7 @@ def record_many(actor: Any, changes: Iterable[Change], batch: int = 500,
         return []
     name = actor_name(actor)
     with db.atomic():
-        # Take the chain's lock first, then read where it ends.
-        AuditHead.update(seq=AuditHead.seq).where(AuditHead.id == 1).execute()
-        head = AuditHead.get_by_id(1)
-        seq, prev = head.seq, head.hash
+        seq, prev = _lock_head()
         at = _now_text()
         rows = []
         for change in changes:
@@ -116,6 +116,19 @@ def record_many(actor: Any, changes: Iterable[Change], batch: int = 500,
     return [AuditEvent(**row) for row in rows] if keep else []
 
 
+def _lock_head() -> tuple[int, str]:
+    """Take the chain's lock (an UPDATE of its head row), then read where the chain ends:
+    in one statement where the database can return the updated row."""
+    touch = AuditHead.update(seq=AuditHead.seq).where(AuditHead.id == 1)
+    if _RETURNING:
+        row = touch.returning(AuditHead.seq, AuditHead.hash).tuples().execute()
+        for seq, digest in row:
+            return seq, digest
+    touch.execute()
+    head = AuditHead.get_by_id(1)
+    return head.seq, head.hash
+
+
 def append_past(events: Iterable[tuple[str, str, Change]], batch: int = 5000) -> int:
     """Append events that carry their own actor and time, ``(actor name, UTC ISO time,
     change)``, in the order given: a bulk load of past records (a demo's years of loans).
@@ -123,9 +136,7 @@ def append_past(events: Iterable[tuple[str, str, Change]], batch: int = 5000) ->
     the head moved once at the end. Returns the number of events appended."""
     written = 0
     with db.atomic():
-        AuditHead.update(seq=AuditHead.seq).where(AuditHead.id == 1).execute()
-        head = AuditHead.get_by_id(1)
-        seq, prev = head.seq, head.hash
+        seq, prev = _lock_head()
         rows: list[dict[str, Any]] = []
         for name, at, change in events:
             seq += 1

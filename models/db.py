@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -188,6 +189,9 @@ def bind(url: str) -> peewee.Database:
     return database
 
 
+_INSERT_SQL: dict[tuple, str] = {}
+
+
 def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, Any]], batch: int = 500) -> None:
     """Insert many rows of ``model`` as ``insert_many`` would (values converted by the fields,
     defaults for what a row leaves out), but with one prepared statement per batch run
@@ -206,10 +210,15 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, Any]], ba
     seen = {field for _, field in given}
     missing = [(None, f) for f in meta.sorted_fields if f not in seen and f in meta.defaults]
     fields = [field for _, field in given + missing]
-    sql, _ = peewee.ModelInsert(model, insert=[tuple(None for _ in fields)],
-                                columns=fields).returning().sql()
+    key = (model, tuple(fields), type(db.obj))
+    sql = _INSERT_SQL.get(key)
+    if sql is None:  # built once per shape: the audit log inserts one event per write
+        sql, _ = peewee.ModelInsert(model, insert=[tuple(None for _ in fields)],
+                                    columns=fields).returning().sql()
+        _INSERT_SQL[key] = sql
     plan = [(key, field.db_value, meta.defaults.get(field)) for key, field in given + missing]
-    with db.atomic():
+    # One row is one statement, atomic by itself: no savepoint for it inside a transaction.
+    with nullcontext() if len(rows) == 1 and db.in_transaction() else db.atomic():
         for start in range(0, len(rows), batch):
             params = []
             for row in rows[start:start + batch]:

@@ -86,7 +86,13 @@ def _note(note: Any) -> str:
 
 
 def get_loan(loan_no: str) -> Loan:
-    loan = (Loan.select(Loan, Person, Department).join(Person).switch(Loan).join(Department)
+    """The loan with its borrower, department, requester and decider, in one query."""
+    requester, decider = User.alias("requester"), User.alias("decider")
+    loan = (Loan.select(Loan, Person, Department, requester, decider)
+            .join(Person).switch(Loan).join(Department)
+            .switch(Loan).join(requester, on=(Loan.requested_by == requester.id), attr="requested_by")
+            .switch(Loan).join(decider, pw.JOIN.LEFT_OUTER, on=(Loan.decided_by == decider.id),
+                               attr="decided_by")
             .where(Loan.loan_no == (loan_no or "").strip()).first())
     if loan is None:
         raise NotFound(f"There is no loan number '{loan_no}'.")
@@ -384,10 +390,11 @@ def request_loan(actor, req: LoanRequest, today: dt.date | None = None) -> Loan:
 # ---- decision ------------------------------------------------------------------------
 
 def _change_status(actor, loan: Loan, action: str, **values) -> Loan:
-    before = snapshot(loan)
+    items = loan_items(loan)  # a change of status leaves the items as they are
+    before = snapshot(loan, items)
     Loan.update(**values).where(Loan.id == loan.id).execute()
     loan = get_loan(loan.loan_no)
-    after = snapshot(loan)
+    after = snapshot(loan, items)
     keys = [k for k in after if after[k] != before[k]]
     audit.record(actor, action, "loan", loan.loan_no, {k: before[k] for k in keys}, {k: after[k] for k in keys})
     return loan
@@ -466,13 +473,16 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
         else:
             wanted = [i for i in loan_items(loan) if i.issued_at is None]
         _lock_assets(i.asset_id for i in wanted)
-        # Read again under the lock: another desk may have just handed one over.
-        items = [LoanItem.select(LoanItem, Asset).join(Asset).where(LoanItem.id == i.id).get() for i in wanted]
+        # Read again under the lock, in one query: another desk may have just handed one over.
+        fresh = {i.id: i for i in LoanItem.select(LoanItem, Asset).join(Asset)
+                 .where(LoanItem.id.in_([i.id for i in wanted]))}
+        items = [fresh[i.id] for i in wanted]
         now, stamp = utcnow(), _moment(today)
+        handed = []
         for item in items:
             if item.issued_at is not None:
                 raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} has already been handed over.")
-            asset = Asset.get_by_id(item.asset_id)
+            asset = item.asset
             if asset.status != "available":
                 holder = (LoanItem.select(LoanItem, Loan).join(Loan)
                           .where((LoanItem.asset == asset.id) & (LoanItem.out_flag == 1)).first())
@@ -484,9 +494,12 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
                     LoanItem.update(issued_at=stamp, issued_by=actor.id, out_flag=1).where(LoanItem.id == item.id).execute()
             except pw.IntegrityError:
                 raise ValidationError("asset", f"Asset {asset.asset_no} is already out on another loan.") from None
-            Asset.update(status="on_loan", updated_at=now).where(Asset.id == asset.id).execute()
-            audit.record(actor, "loan.issue", "loan", loan.loan_no, {"asset_no": asset.asset_no, "status": "available"},
-                         {"asset_no": asset.asset_no, "status": "on_loan"})
+            handed.append(asset)
+        if handed:
+            Asset.update(status="on_loan", updated_at=now).where(Asset.id.in_([a.id for a in handed])).execute()
+            audit.record_many(actor, [
+                audit.Change("loan.issue", "loan", loan.loan_no, {"asset_no": a.asset_no, "status": "available"},
+                             {"asset_no": a.asset_no, "status": "on_loan"}) for a in handed])
         remaining = LoanItem.select().where((LoanItem.loan == loan) & LoanItem.issued_at.is_null()).count()
         if remaining == 0:
             loan = _change_status(actor, loan, "loan.activate", status="active", issued_on=today)
@@ -504,8 +517,9 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
     with db.atomic():
         loan = get_loan(loan_no)
         item = _item(loan, asset_no)
-        _lock_assets([item.asset_id])
-        item = _item(loan, asset_no)
+        if is_postgres():  # read again under the row lock; SQLite writers are already serial
+            _lock_assets([item.asset_id])
+            item = _item(loan, asset_no)
         if item.issued_at is None:
             raise ValidationError("asset", f"Asset {item.asset.asset_no} of loan {loan.loan_no} was never handed over.")
         if item.returned_at is not None:
