@@ -47,7 +47,6 @@ from .screens.audit_log import AuditLogScreen
 from .screens.base import LiveList
 from .screens.guideline import GuidelineScreen
 from .screens.home import HomeScreen
-from .screens.print import PrintScreen
 from .screens.stats import StatsScreen
 from .widgets import localize_bindings
 
@@ -88,8 +87,16 @@ class Section:
 
     mode: str
     key: str
-    screen: type[Screen]
+    screen: Callable[[], Screen]  # a screen class, or a function that imports one when first used
     offered: Callable[[User], bool]
+
+
+def _print_screen() -> Screen:
+    """The print screen, imported on first use: it brings the PDF library, which the rest of
+    the app does not need to start."""
+    from .screens.print import PrintScreen
+
+    return PrintScreen()
 
 
 SECTIONS = (
@@ -101,7 +108,7 @@ SECTIONS = (
     Section("desk", "f6", LoanDeskScreen, lambda user: accounts.can(user, "loan.issue")),
     Section("overdue", "f7", OverdueScreen, lambda user: accounts.can(user, "loan.follow_up")),
     Section("stockcheck", "f8", stockcheck_screens.StockCheckScreen, stockcheck_screens.offered),
-    Section("print", "f9", PrintScreen, lambda user: accounts.can(user, "asset.read")),
+    Section("print", "f9", _print_screen, lambda user: accounts.can(user, "asset.read")),
     Section("audit", "f10", AuditLogScreen, lambda user: accounts.can(user, "audit.read")),
     Section("stats", "f11", StatsScreen, lambda user: accounts.can(user, "stats.read")),
 )

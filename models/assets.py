@@ -542,23 +542,33 @@ def asset_history(asset_no: str) -> list[HistoryEntry]:
     from .schema import AuditEvent, DamageCase, Loan, LoanItem
 
     asset = get_asset(asset_no)
-    entries = [HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), audit.decode(e.after))
-               for e in audit.history("asset", asset.asset_no)]
+    number = asset.asset_no
+    columns = (AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.before,
+               AuditEvent.after, AuditEvent.entity_id)
+
+    def events(where: pw.Expression) -> Iterator[tuple]:  # plain rows: an asset may have hundreds
+        return AuditEvent.select(*columns).where(where).order_by(AuditEvent.seq).tuples().iterator()
+
+    decode = audit.decode
+    entries = [HistoryEntry(seq, at, actor, action, decode(before), decode(after))
+               for seq, at, actor, action, before, after, _ in
+               events((AuditEvent.entity == "asset") & (AuditEvent.entity_id == number))]
     items = list(LoanItem.select(LoanItem.id, Loan.loan_no).join(Loan).where(LoanItem.asset == asset.id).tuples())
     loan_nos = sorted({no for _, no in items})
-    if loan_nos:
-        events = (AuditEvent.select().where((AuditEvent.entity == "loan") & AuditEvent.entity_id.in_(loan_nos))
-                  .order_by(AuditEvent.seq))
-        for e in events:
-            before, after = audit.decode(e.before), audit.decode(e.after)
-            if e.action in _LOAN_WIDE or after.get("asset_no") == asset.asset_no:
-                entries.append(HistoryEntry(e.seq, e.at, e.actor, e.action, before, after, e.entity_id))
-    cases = [str(c.id) for c in DamageCase.select(DamageCase.id).where(DamageCase.item.in_([i for i, _ in items]))] \
-        if items else []
+    for start in range(0, len(loan_nos), 500):
+        chunk = loan_nos[start:start + 500]
+        for seq, at, actor, action, before, after, loan_no in events(
+                (AuditEvent.entity == "loan") & AuditEvent.entity_id.in_(chunk)):
+            after = decode(after)
+            if action in _LOAN_WIDE or after.get("asset_no") == number:
+                entries.append(HistoryEntry(seq, at, actor, action, decode(before), after, loan_no))
+    cases = [str(c) for (c,) in DamageCase.select(DamageCase.id)
+             .where(DamageCase.item.in_([i for i, _ in items])).tuples()] if items else []
     if cases:
-        for e in AuditEvent.select().where((AuditEvent.entity == "damage_case") & AuditEvent.entity_id.in_(cases)):
-            after = audit.decode(e.after)
-            entries.append(HistoryEntry(e.seq, e.at, e.actor, e.action, audit.decode(e.before), after,
+        for seq, at, actor, action, before, after, _ in events(
+                (AuditEvent.entity == "damage_case") & AuditEvent.entity_id.in_(cases)):
+            after = decode(after)
+            entries.append(HistoryEntry(seq, at, actor, action, decode(before), after,
                                         after.get("loan_no", "")))
     return sorted(entries, key=lambda h: h.seq)
 
@@ -611,12 +621,9 @@ def _matches(term: str) -> pw.Expression:
     return contains
 
 
-def asset_query(f: AssetFilter) -> pw.ModelSelect:
-    """The register filtered and sorted in the database; page it with ``.paginate``."""
-    q = (Asset.select(Asset, Category, Department, Location, Person)
-         .join(Category).switch(Asset).join(Department)
-         .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
-         .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER))
+def _filtered(q: pw.ModelSelect, f: AssetFilter) -> pw.ModelSelect:
+    """The filter's conditions, all on the asset's own columns (linked records by id), so
+    that a count needs no join."""
     for term in (f.query or "").lower().split():
         q = q.where(_matches(term))
     if f.department:
@@ -624,13 +631,22 @@ def asset_query(f: AssetFilter) -> pw.ModelSelect:
         # order straight from the (department, name, number) index rather than sorting them
         q = q.where(Asset.department == Department.select(Department.id).where(Department.code == f.department))
     if f.category:
-        q = q.where(Category.code == f.category)
+        q = q.where(Asset.category == Category.select(Category.id).where(Category.code == f.category))
     if f.location:
-        q = q.where(Location.code == f.location)
+        q = q.where(Asset.location == Location.select(Location.id).where(Location.code == f.location))
     if f.status:
         q = q.where(Asset.status == f.status)
     elif not f.include_disposed:
         q = q.where(Asset.status != "disposed")
+    return q
+
+
+def asset_query(f: AssetFilter) -> pw.ModelSelect:
+    """The register filtered and sorted in the database; page it with ``.paginate``."""
+    q = _filtered(Asset.select(Asset, Category, Department, Location, Person)
+                  .join(Category).switch(Asset).join(Department)
+                  .switch(Asset).join(Location, pw.JOIN.LEFT_OUTER)
+                  .switch(Asset).join(Person, pw.JOIN.LEFT_OUTER), f)
     column = SORTS.get(f.sort, Asset.asset_no)
     order = [column.desc() if f.descending else column]
     if column is not Asset.asset_no:
@@ -650,7 +666,8 @@ def find_assets(query: str, limit: int = 50, offset: int = 0) -> list[Asset]:
 
 
 def count_assets(f: AssetFilter) -> int:
-    return asset_query(f).count()
+    """How many assets the filter selects: one count over the asset table alone."""
+    return _filtered(Asset.select(pw.fn.COUNT(Asset.id)), f).scalar() or 0
 
 
 # ---- import --------------------------------------------------------------------------

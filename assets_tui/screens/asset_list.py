@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import get_current_worker
 
 from models import accounts
-from models.assets import AssetFilter, asset_query, get_asset
+from models.assets import AssetFilter, asset_query, count_assets, get_asset
 from models.db import db
 from models.errors import NotFound
 from models.schema import Asset
@@ -165,8 +165,9 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
     def load_page(self, query: str, page: int, size: int) -> None:
         worker = get_current_worker()
         with db.connection_context():
-            found = asset_query(AssetFilter(query=query))
-            matched = found.count()
+            wanted = AssetFilter(query=query)
+            found = asset_query(wanted)
+            matched = count_assets(wanted)
             total = Asset.select().count() if query.strip() else matched
             pages = max(1, ceil(matched / size))
             page = min(max(1, page), pages)

@@ -137,7 +137,7 @@ class HomeScreen(LiveList, AppScreen[None]):
             self.sub_title = t("app.signed_in", name=user.person.name,
                                role=accounts.role_label(user.role, language()))
         self.query_one(OptionList).focus()
-        self.reload()
+        # the counts come from on_screen_resume, which follows the first mount as well
         if accounts.can(user, "audit.read"):
             self.action_verify()
 

@@ -84,13 +84,28 @@ class Raw:
             "order by l.requested_at desc, l.id desc limit ?", [f"%{name}%", size])]
 
     def overdue(self, today: dt.date) -> list[tuple[str, int]]:
-        """(loan number, items still out) of loans past due, most overdue first."""
-        rows = self.all(
-            "select l.loan_no, count(i.id), min(p.name), min(d.name) from loan l join person p on p.id = l.borrower_id "
-            "join department d on d.id = l.department_id join loan_item i on i.loan_id = l.id "
-            "where l.status in ('approved', 'active') and l.due_on < ? and i.out_flag = 1 "
-            "group by l.id, l.loan_no, l.due_on order by l.due_on, l.loan_no", [today.isoformat()])
-        return [(no, int(n)) for no, n, *_ in rows]
+        """(loan number, items still out) of loans past due, most overdue first: the same
+        rows the overdue screen reads (each loan with its borrower and department, the items
+        still out with their asset and category, the latest follow-up after the due date)."""
+        flag = "1" if self.sqlite else "true"
+        loans = self.all(
+            "select l.*, p.*, d.* from loan l join person p on p.id = l.borrower_id "
+            "join department d on d.id = l.department_id "
+            "where l.status in ('approved', 'active') and l.due_on < ? and exists (select 1 from "
+            "loan_item i where i.loan_id = l.id and i.out_flag = 1) order by l.due_on, l.loan_no",
+            [today.isoformat()])
+        ids = [row[0] for row in loans]
+        out: dict[int, int] = dict.fromkeys(ids, 0)
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            for row in self.all(f"select i.*, a.*, c.* from loan_item i join asset a on a.id = i.asset_id "
+                                f"join category c on c.id = a.category_id where i.loan_id in ({marks}) "
+                                "and i.out_flag = 1 order by a.asset_no", ids):
+                out[row[1]] += 1
+            self.all(f"select f.* from loan_follow_up f join loan l on l.id = f.loan_id where f.loan_id in "
+                     f"({marks}) and f.on_date > l.due_on order by f.on_date desc, f.id desc", ids)
+        del flag
+        return [(row[1], out[row[0]]) for row in loans]
 
     def inbox(self, username: str) -> list[str]:
         """Requests waiting that this head may decide: loans used inside the premises of
@@ -109,9 +124,13 @@ class Raw:
 
     def history(self, asset_no: str) -> list[tuple[int, str]]:
         """(seq, action) of everything that happened to an asset, oldest first."""
-        asset_id = self.one("select id from asset where asset_no = ?", [asset_no])[0]
-        own = self.all("select seq, action from audit_event where entity = 'asset' and entity_id = ?",
-                       [asset_no])
+        asset_id = self.one(
+            f"select {_ROW} from asset a join category c on c.id = a.category_id "
+            "join department d on d.id = a.department_id left join location l on l.id = a.location_id "
+            "left join person p on p.id = a.custodian_id where a.asset_no = ?", [asset_no])[0]
+        own = [(seq, action) for seq, action, before, after in self.all(
+            "select seq, action, before, after from audit_event where entity = 'asset' and entity_id = ? "
+            "order by seq", [asset_no]) if (json.loads(before or "{}"), json.loads(after or "{}"))]
         loans = self.all("select i.id, l.loan_no from loan_item i join loan l on l.id = i.loan_id "
                          "where i.asset_id = ?", [asset_id])
         wide = ("loan.request", "loan.approve", "loan.reject", "loan.cancel", "loan.extend",
@@ -121,9 +140,10 @@ class Raw:
         for start in range(0, len(numbers), 500):
             chunk = numbers[start:start + 500]
             marks = ", ".join("?" * len(chunk))
-            for seq, action, after in self.all(
-                    f"select seq, action, after from audit_event where entity = 'loan' "
-                    f"and entity_id in ({marks})", chunk):
+            for seq, action, before, after in self.all(
+                    f"select seq, action, before, after from audit_event where entity = 'loan' "
+                    f"and entity_id in ({marks}) order by seq", chunk):
+                json.loads(before or "{}")
                 if action in wide or (after and json.loads(after).get("asset_no") == asset_no):
                     entries.append((seq, action))
         items = [i for i, _ in loans]
@@ -137,12 +157,25 @@ class Raw:
         return sorted((int(s), a) for s, a in entries)
 
     def progress(self, check_id: int) -> tuple[int, int]:
-        """(expected, counted) of a stock check."""
-        row = self.one("select count(*), count(found_at) from stock_check_item where check_id = ? "
-                       "and expected", [check_id]) if not self.sqlite else self.one(
-            "select count(*), count(found_at) from stock_check_item where check_id = ? and expected = 1",
-            [check_id])
-        return int(row[0]), int(row[1])
+        """(expected, counted) of an open stock check, from the same breakdown the progress
+        screen shows: per location the rows expected, counted, out on loan and away for
+        repair, the misplaced, then the unexpected codes, duplicate scans and all scans."""
+        yes = "1" if self.sqlite else "true"
+        on_loan = "exists (select 1 from loan_item li where li.asset_id = i.asset_id and li.out_flag = 1)"
+        repair = "exists (select 1 from repair r where r.asset_id = i.asset_id and r.open_flag = 1)"
+        rows = self.all(
+            "select i.location_id, l.code, l.name, count(i.id), "
+            "sum(case when i.found_at is not null then 1 else 0 end), "
+            f"sum(case when i.found_at is null and {on_loan} then 1 else 0 end), "
+            f"sum(case when i.found_at is null and {repair} and not {on_loan} then 1 else 0 end), "
+            "sum(case when i.found_at is not null and i.found_location_id <> i.location_id then 1 else 0 end) "
+            "from stock_check_item i left join location l on l.id = i.location_id "
+            f"where i.check_id = ? and i.expected = {yes} group by i.location_id, l.code, l.name "
+            "order by l.code", [check_id])
+        self.one(f"select count(*) from stock_check_item where check_id = ? and not expected = {yes}", [check_id])
+        self.one("select count(*) from stock_check_scan where check_id = ? and outcome = 'duplicate'", [check_id])
+        self.one("select count(*) from stock_check_scan where check_id = ?", [check_id])
+        return sum(int(r[3]) for r in rows), sum(int(r[4] or 0) for r in rows)
 
     # ---- writes: the same rows the product writes, with the audit chain ----------------
 

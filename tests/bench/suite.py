@@ -488,7 +488,7 @@ def peak_rss(args: list[str]) -> tuple[float, float]:
 
 def memory(small: tuple[str, int], big: tuple[str, int], folder: Path) -> list[list[str]]:
     """Peak memory of the big commands on a small and a big register."""
-    cli = shutil.which("assets-tui") or "assets-tui"
+    cli = [sys.executable, "-m", "assets_tui"]  # this environment's app, on PATH or not
     from models.demo import ANCHOR, FISCAL_YEARS
     from models.values import fiscal_year_of
 
@@ -501,7 +501,7 @@ def memory(small: tuple[str, int], big: tuple[str, int], folder: Path) -> list[l
     ):
         measured = []
         for url, n in (small, big):
-            seconds, mib = peak_rss([cli, "--db", url, *args])
+            seconds, mib = peak_rss([*cli, "--db", url, *args])
             measured.append((n, seconds, mib))
         (n1, s1, m1), (n2, s2, m2) = measured
         rows.append([what, f"{n1:,}", f"{m1:,.0f} MiB ({s1:.1f} s)", f"{n2:,}", f"{m2:,.0f} MiB ({s2:.1f} s)",
