@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from models import accounts, org
 from models.assets import FIELD_LABELS, HistoryEntry, asset_history, funding_label, get_asset
@@ -25,12 +25,12 @@ from models.values import format_date_be, format_money
 from ..i18n import action_label, field_label, has, language, status_label, t
 from ..widgets import SectionBar
 from .asset_form import MOVE_FIELDS, AssetFormScreen
-from .base import AppScreen
+from .base import AppScreen, FieldLines, compose_fields
 
 # The register header, two fields to a line; the long texts take a line of their own.
-# Thai has no spaces between words, so a value is given the width to keep its words whole:
-# in a narrow terminal each field has a line of its own, and in a wide one so do the two
-# fields of a line where a word of either would not fit in half the line.
+# Thai has no spaces between words, so a value is given the width to keep its words whole
+# (FieldLines): in a narrow terminal each field has a line of its own, and in a wide one
+# so do the two fields of a line where a word of either would not fit in half the line.
 SHOWN_FIELDS = (
     "agency", "asset_no", "category", "name", "description", "brand", "model",
     "serial_no", "unit", "department", "location", "custodian", "status", "acquired_on",
@@ -39,7 +39,6 @@ SHOWN_FIELDS = (
 )
 WIDE_FIELDS = {"agency", "name", "description", "remarks"}
 HISTORY_COLUMNS = ("when", "who", "what", "change")
-TWO_FIELDS_FROM = 120  # terminal columns: below this, one field to a line
 
 
 def _field_rows() -> list[tuple[str, ...]]:
@@ -162,7 +161,7 @@ def history_rows(history: list[HistoryEntry], names: Names) -> list[tuple[str, s
     return rows
 
 
-class AssetDetailScreen(AppScreen[None]):
+class AssetDetailScreen(FieldLines, AppScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "bind.back", tooltip="bind.back.tip", id="asset.back"),
         Binding("e", "edit", "bind.edit", tooltip="bind.edit.tip", id="asset.edit"),
@@ -182,7 +181,6 @@ class AssetDetailScreen(AppScreen[None]):
         super().__init__()
         self.asset_no = asset_no
         self.asset: Asset | None = None
-        self.values: dict[str, str] = {}
         self.sub_title = t("asset.title", asset_no=asset_no)
 
     def compose(self) -> ComposeResult:
@@ -190,13 +188,7 @@ class AssetDetailScreen(AppScreen[None]):
         with VerticalScroll(id="asset-detail"):
             yield Static(t("asset.loading"), id="asset-heading", markup=False)
             with Vertical(id="asset-fields"):
-                for row in _field_rows():
-                    with Horizontal(classes="field-row"):
-                        for key in row:
-                            with Horizontal(classes="field-pair"):
-                                yield Label(_label(key), classes="field-label")
-                                yield Static("", id=f"value-{key}", classes="field-value",
-                                             markup=False)
+                yield from compose_fields(_field_rows(), _label, "value-")
             yield Static(t("asset.history"), classes="section-title")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
         yield SectionBar()
@@ -224,34 +216,10 @@ class AssetDetailScreen(AppScreen[None]):
     def on_asset_detail_screen_loaded(self, loaded: Loaded) -> None:
         self.asset = asset = loaded.asset
         self.query_one("#asset-heading", Static).update(f"{asset.asset_no}  {asset.name}")
-        self.values = self._field_values(asset, loaded.agency)
-        for key, value in self.values.items():
-            self.query_one(f"#value-{key}", Static).update(value or "—")
-        self.call_after_refresh(self._give_long_words_room)
+        self.show_fields("value-", self._field_values(asset, loaded.agency))
         self._show_history(history_rows(loaded.history, loaded.names)
                            or [(t("asset.history.none"), "", "", "")])
         self.refresh_bindings()
-
-    def on_resize(self) -> None:
-        self._lay_out_fields()
-
-    def on_screen_resume(self) -> None:
-        self._lay_out_fields()  # the terminal may have changed size behind another screen
-
-    def _lay_out_fields(self) -> None:
-        self.set_class(self.app.size.width < TWO_FIELDS_FROM, "-narrow")
-        self.call_after_refresh(self._give_long_words_room)
-
-    def _give_long_words_room(self) -> None:
-        """Two fields share a line only where every word of both fits in half of it."""
-        for row, keys in zip(self.query(".field-row"), _field_rows(), strict=True):
-            if len(keys) < 2:
-                continue
-            value = row.query_one(f"#value-{keys[0]}", Static)
-            room = (row.size.width // len(keys) - row.query_one(Label).outer_size.width
-                    - value.styles.gutter.width)
-            words = [word for key in keys for word in (self.values.get(key) or "—").split()]
-            row.set_class(any(cell_len(word) > room for word in words), "-stacked")
 
     def _show_history(self, rows: list[tuple[str, str, str, str]]) -> None:
         # Columns are sized from the rows here: a table that was already drawn empty keeps

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..widgets.localized import localize_bindings
@@ -51,6 +54,57 @@ class AppScreen(_Shared, Screen[ResultType]):
 
 class AppModal(_Shared, ModalScreen[ResultType]):
     """A dialog over the current screen; Escape closes it."""
+
+
+TWO_FIELDS_FROM = 120  # terminal columns: below this, one field to a line
+
+
+def compose_fields(rows: Sequence[tuple[str, ...]], label: Callable[[str], str],
+                   prefix: str) -> ComposeResult:
+    """Label/value fields, a line (``#{prefix}row-{first key}``) for each of ``rows``, one or
+    two fields to a line; the value of ``key`` is the Static ``#{prefix}{key}``. A screen
+    that shows them is a ``FieldLines``."""
+    for row in rows:
+        with Horizontal(classes="field-row", id=f"{prefix}row-{row[0]}"):
+            for key in row:
+                with Horizontal(classes="field-pair"):
+                    yield Label(label(key), classes="field-label")
+                    yield Static("", id=f"{prefix}{key}", classes="field-value", markup=False)
+
+
+class FieldLines:
+    """A screen of fields from ``compose_fields`` that keeps Thai words whole. Thai has no
+    spaces between words, so a value wrapped in a narrow column is cut in the middle of a
+    word: below ``TWO_FIELDS_FROM`` columns each field has a line of its own, and in a
+    wider terminal so do the two fields of a line where a word of either would not fit in
+    half of it."""
+
+    def show_fields(self, prefix: str, values: dict[str, str]) -> None:
+        """Show each value (a dash for none) and give its words the room they need."""
+        for key, value in values.items():
+            self.query_one(f"#{prefix}{key}", Static).update(value or "—")  # type: ignore[attr-defined]
+        self.call_after_refresh(self.give_long_words_room)  # type: ignore[attr-defined]
+
+    def on_resize(self) -> None:
+        self.lay_out_fields()
+
+    def on_screen_resume(self) -> None:
+        self.lay_out_fields()  # the terminal may have changed size behind another screen
+
+    def lay_out_fields(self) -> None:
+        self.set_class(self.app.size.width < TWO_FIELDS_FROM, "-narrow-fields")  # type: ignore[attr-defined]
+        self.call_after_refresh(self.give_long_words_room)  # type: ignore[attr-defined]
+
+    def give_long_words_room(self) -> None:
+        """Two fields share a line only where every word of both fits in half of it."""
+        for row in self.query(".field-row"):  # type: ignore[attr-defined]
+            values = list(row.query(".field-value").results(Static))
+            if len(values) < 2:
+                continue
+            room = (row.size.width // len(values) - row.query_one(Label).outer_size.width
+                    - values[0].styles.gutter.width)
+            words = [word for value in values for word in str(value.content).split()]
+            row.set_class(any(cell_len(word) > room for word in words), "-stacked")
 
 
 MIN_PAGE_SIZE = 5  # the fewest rows a page holds, however short the terminal

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from forms.opendata import loan_detail
 from models import accounts, loans, org
@@ -25,7 +25,7 @@ from models.schema import Loan
 from ..domain_th import error_text
 from ..i18n import t
 from ..widgets import SectionBar
-from .base import AppScreen
+from .base import AppScreen, FieldLines, compose_fields
 from .loan_parts import (
     LoanDecisions,
     NoteScreen,
@@ -37,7 +37,9 @@ from .loan_parts import (
     word,
 )
 
-# The slip's fields, two to a line; the long texts take a line of their own.
+# The slip's fields, two to a line; the long texts take a line of their own. A Thai value
+# keeps its words whole (FieldLines): in a narrow terminal each field has a line of its
+# own, and in a wide one so do the two fields of a line where a word would not fit.
 SLIP_ROWS: tuple[tuple[str, ...], ...] = (
     ("agency",),
     ("loan_no", "requested"),
@@ -93,7 +95,7 @@ def slip_values(s: dict[str, Any], agency: str, approvers: list[str]) -> dict[st
     }
 
 
-class LoanDetailScreen(LoanDecisions, AppScreen[None]):
+class LoanDetailScreen(FieldLines, LoanDecisions, AppScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "bind.back", tooltip="bind.back.tip", id="loan.back"),
         Binding("a", "approve", "bind.approve", tooltip="bind.approve.tip", id="loan.approve"),
@@ -120,12 +122,7 @@ class LoanDetailScreen(LoanDecisions, AppScreen[None]):
             yield Static(t("asset.loading"), id="loan-heading", markup=False)
             yield Static("", id="loan-error", classes="field-error", markup=False)
             with Vertical(id="loan-fields"):
-                for row in SLIP_ROWS:
-                    with Horizontal(classes="field-row", id=f"slip-row-{row[0]}"):
-                        for key in row:
-                            yield Label(t(f"slip.{key}"), classes="field-label")
-                            yield Static("", id=f"slip-{key}", classes="field-value",
-                                         markup=False)
+                yield from compose_fields(SLIP_ROWS, lambda key: t(f"slip.{key}"), "slip-")
             yield Static(t("slip.items"), classes="section-title")
             yield DataTable(id="loan-items", cursor_type="row", zebra_stripes=True)
             yield Static(t("slip.follow_ups"), classes="section-title", id="follow-ups-title")
@@ -154,8 +151,7 @@ class LoanDetailScreen(LoanDecisions, AppScreen[None]):
         self.status = s["status"]
         self.query_one("#loan-heading", Static).update(
             f"{t('slip.heading')} {s['loan_no']}  ·  {loan_status_label(s['status'])}")
-        for key, value in slip_values(s, loaded.agency, loaded.approvers).items():
-            self.query_one(f"#slip-{key}", Static).update(value or "—")
+        self.show_fields("slip-", slip_values(s, loaded.agency, loaded.approvers))
         self.query_one("#slip-row-address").display = bool(s["borrower_address"])
         self.query_one("#slip-row-approvers").display = bool(loaded.approvers)
         self._fill(self.query_one("#loan-items", DataTable), "slip.item", ITEM_COLUMNS, [
