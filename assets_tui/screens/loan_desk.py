@@ -160,6 +160,7 @@ class LoanDeskScreen(LiveList, AppScreen[None]):
         except DomainError as refused:
             self.outcome(False, error_text(refused))
             return
+        keys_change = self.loan is None  # put_away is offered once a loan is on the desk
         self.loan = loan
         self.query_one("#desk-loan", Static).update(t(
             "desk.loan", loan_no=loan.loan_no, status=loan_status_label(loan.status),
@@ -175,7 +176,8 @@ class LoanDeskScreen(LiveList, AppScreen[None]):
         table.show_cursor = scanned in numbers
         if scanned in numbers:
             table.move_cursor(row=numbers.index(scanned), animate=False)
-        self.refresh_bindings()
+        if keys_change:  # rebuilding the footer on every scan would slow each one down
+            self.refresh_bindings()
 
     def outcome(self, ok: bool, message: str, warn: bool = False) -> None:
         """One line in the log: green when it happened (amber when an item came back damaged
