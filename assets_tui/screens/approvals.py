@@ -20,7 +20,7 @@ from models.schema import Loan, User
 
 from ..i18n import status_label, t
 from ..widgets import LoanTable, SectionBar
-from .base import AppScreen, LiveList, fill_keeping_cursor
+from .base import AppScreen, FittedColumns, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen
 from .loan_parts import (
     LoanDecisions,
@@ -91,7 +91,7 @@ def read_request(loan_no: str) -> Request:
         history=history, conflicts=clashes)
 
 
-class ApprovalsScreen(LoanDecisions, LiveList, AppScreen[None]):
+class ApprovalsScreen(FittedColumns, LoanDecisions, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("a", "approve", "bind.approve", tooltip="bind.approve.tip", id="approvals.approve"),
         Binding("r", "reject", "bind.reject", tooltip="bind.reject.tip", id="approvals.reject"),
@@ -108,7 +108,6 @@ class ApprovalsScreen(LoanDecisions, LiveList, AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.sub_title = t("section.approvals.title")
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,11 +145,11 @@ class ApprovalsScreen(LoanDecisions, LiveList, AppScreen[None]):
     def on_screen_resume(self) -> None:
         self.call_after_refresh(self.reload)
 
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, INBOX_COLUMNS, "approvals.column")
+
     def reload(self) -> None:
-        table = self.query_one("#inbox", LoanTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, INBOX_COLUMNS, "approvals.column")
+        self.fit_columns(self.query_one("#inbox", LoanTable))
         if self.user is not None:
             self.load_inbox(self.user)
 

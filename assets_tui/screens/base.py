@@ -110,25 +110,40 @@ class FieldLines:
 MIN_PAGE_SIZE = 5  # the fewest rows a page holds, however short the terminal
 
 
-class PagedList:
+class FittedColumns:
+    """A list whose table's columns are built for the table's width: in a narrow terminal
+    the columns that matter least leave. Each screen says how its columns are built
+    (``build_columns``) and calls ``fit_columns`` before it fills the table."""
+
+    _table_width: int = -1  # the width the columns were last built for
+
+    def build_columns(self, table: DataTable) -> None:
+        raise NotImplementedError
+
+    def fit_columns(self, table: DataTable) -> bool:
+        """Build ``table``'s columns again when its width changed; True when they were."""
+        if table.size.width == self._table_width:
+            return False
+        self._table_width = table.size.width
+        self.build_columns(table)
+        return True
+
+
+class PagedList(FittedColumns):
     """Paging for a screen that shows one page of a database list at a time: the screen
     keeps ``page`` and ``pages`` and reloads the current page with ``reload()``.
 
     A page is as many rows as the screen's table shows, so PageDown shows the next ones;
-    when the table's width changes its columns are built again (in a narrow terminal the
-    columns that matter least leave). Each screen says which table it pages
-    (``paged_table``) and how its columns are built (``build_columns``)."""
+    when the table's width changes its columns are built again (``FittedColumns``). Each
+    screen says which table it pages (``paged_table``) and how its columns are built
+    (``build_columns``)."""
 
     page: int = 1
     pages: int = 1
     page_size: int = 20
-    _table_width: int = -1  # the width the columns were last built for
     reload: Callable[[], None]  # each paged screen says how it reads the current page
 
     def paged_table(self) -> DataTable:
-        raise NotImplementedError
-
-    def build_columns(self, table: DataTable) -> None:
         raise NotImplementedError
 
     def resumed(self) -> None:
@@ -147,9 +162,7 @@ class PagedList:
         table shows, keeping the first row shown on the page; read the page again when
         either changed (or when ``reload``)."""
         table = self.paged_table()
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            self.build_columns(table)
+        if self.fit_columns(table):
             reload = True
         rows = max(MIN_PAGE_SIZE, table.size.height - 2)  # less the header and a scroll bar
         if rows != self.page_size:

@@ -20,7 +20,7 @@ from models.schema import Asset, Loan, LoanItem
 
 from ..i18n import language, t
 from ..widgets import LoanTable, SectionBar
-from .base import AppScreen, LiveList, fill_keeping_cursor
+from .base import AppScreen, FittedColumns, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen, cancel_loan
 from .loan_parts import NoteScreen, borrower_name, cell, loan_status_label, period, set_columns
 from .loan_request import LoanRequestScreen
@@ -35,7 +35,7 @@ COLUMNS = (
 )
 
 
-class MyLoansScreen(LiveList, AppScreen[None]):
+class MyLoansScreen(FittedColumns, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new_request", "bind.new_request", tooltip="bind.new_request.tip",
                 id="requests.new"),
@@ -51,7 +51,6 @@ class MyLoansScreen(LiveList, AppScreen[None]):
         super().__init__()
         self.sub_title = t("section.requests.title")
         self._select: str | None = None
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,11 +70,11 @@ class MyLoansScreen(LiveList, AppScreen[None]):
     def on_screen_resume(self) -> None:
         self.call_after_refresh(self.reload)
 
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, COLUMNS, "loans.column")
+
     def reload(self) -> None:
-        table = self.query_one(LoanTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, COLUMNS, "loans.column")
+        self.fit_columns(self.query_one(LoanTable))
         if self.user is not None:
             self.load(self.user.id, self.user.person_id)
 

@@ -23,7 +23,7 @@ from models.errors import DomainError, ValidationError
 from ..domain_th import error_text
 from ..i18n import t
 from ..widgets import ConfirmBox, LoanTable, SectionBar
-from .base import AppModal, AppScreen, LiveList, fill_keeping_cursor
+from .base import AppModal, AppScreen, FittedColumns, LiveList, fill_keeping_cursor
 from .loan_detail import LoanDetailScreen
 from .loan_parts import borrower_name, cell, day, set_columns, word
 
@@ -39,7 +39,7 @@ COLUMNS = (
 )
 
 
-class OverdueScreen(LiveList, AppScreen[None]):
+class OverdueScreen(FittedColumns, LiveList, AppScreen[None]):
     BINDINGS = [
         Binding("f", "follow_up", "bind.follow_up", tooltip="bind.follow_up.tip", id="overdue.follow_up"),
     ]
@@ -53,7 +53,6 @@ class OverdueScreen(LiveList, AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.sub_title = t("section.overdue.title")
-        self._table_width = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,11 +68,11 @@ class OverdueScreen(LiveList, AppScreen[None]):
     def on_screen_resume(self) -> None:
         self.call_after_refresh(self.reload)
 
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, COLUMNS, "overdue.column")
+
     def reload(self) -> None:
-        table = self.query_one(LoanTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, COLUMNS, "overdue.column")
+        self.fit_columns(self.query_one(LoanTable))
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overdue")

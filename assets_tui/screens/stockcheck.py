@@ -38,7 +38,7 @@ from ..domain_th import error_text, in_thai
 from ..i18n import language, t
 from ..widgets import LoanTable, SectionBar
 from ..widgets.localized import localize_bindings
-from .base import AppModal, AppScreen, LiveList, fill_keeping_cursor
+from .base import AppModal, AppScreen, FittedColumns, LiveList, fill_keeping_cursor
 from .loan_parts import NoteScreen, cell, day, set_columns
 
 CONDITIONS = ("in_use", "damaged", "deteriorated", "not_needed")
@@ -374,7 +374,7 @@ class CountScreen(LiveList, AppScreen[None]):
 
 # ---- review and closing ----------------------------------------------------------------
 
-class ReviewScreen(LiveList, AppScreen[None]):
+class ReviewScreen(FittedColumns, LiveList, AppScreen[None]):
     """The discrepancies the committee looks at before closing."""
 
     BINDINGS = [
@@ -388,7 +388,6 @@ class ReviewScreen(LiveList, AppScreen[None]):
         self.check_id = check_id
         self.items: list[stockcheck.Discrepancy] = []
         self.open = True
-        self._table_width = -1
         self.sub_title = t("sc.review_title", id=check_id)
 
     def compose(self) -> ComposeResult:
@@ -403,11 +402,11 @@ class ReviewScreen(LiveList, AppScreen[None]):
         self.query_one(DiscrepancyTable).focus()
         self.call_after_refresh(self.reload)
 
+    def build_columns(self, table: DataTable) -> None:
+        set_columns(table, REVIEW_COLUMNS, "sc.review")
+
     def reload(self) -> None:
-        table = self.query_one(DiscrepancyTable)
-        if table.size.width != self._table_width:
-            self._table_width = table.size.width
-            set_columns(table, REVIEW_COLUMNS, "sc.review")
+        self.fit_columns(self.query_one(DiscrepancyTable))
         try:
             check = stockcheck.get_check(self.check_id)
             self.items = stockcheck.discrepancies(self.check_id)
