@@ -665,9 +665,14 @@ def find_assets(query: str, limit: int = 50, offset: int = 0) -> list[Asset]:
     return rows
 
 
-def count_assets(f: AssetFilter) -> int:
-    """How many assets the filter selects: one count over the asset table alone."""
-    return _filtered(Asset.select(pw.fn.COUNT(Asset.id)), f).scalar() or 0
+def count_assets(f: AssetFilter, cap: int | None = None) -> int:
+    """How many assets the filter selects: one count over the asset table alone. With
+    ``cap``, counting stops past ``cap`` (the answer is then ``cap + 1``): a search for one or
+    two letters, which no index serves, need not read the whole register just to say
+    "more than 10,000"."""
+    if cap is None:
+        return _filtered(Asset.select(pw.fn.COUNT(Asset.id)), f).scalar() or 0
+    return _filtered(Asset.select(Asset.id), f).limit(cap + 1).count()
 
 
 # ---- import --------------------------------------------------------------------------

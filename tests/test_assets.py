@@ -165,3 +165,13 @@ def test_register_query_filters_sorts_and_pages_in_the_database(users, sample_as
     assert [a.name for a in q.paginate(1, 2)] == ["Projector", "เครื่องคอมพิวเตอร์โน้ตบุ๊ก"]
     assert assets.count_assets(AssetFilter(category="424")) == 1
     assert assets.total_value() == Decimal("77700.00")
+
+
+def test_a_capped_count_stops_one_past_the_cap(users, sample_asset):
+    for _ in range(5):
+        assets.register_asset(SYSTEM, sample_asset)
+    wanted = AssetFilter(query="โน้ตบุ๊ก")
+    assert assets.count_assets(wanted) == 5
+    assert assets.count_assets(wanted, cap=3) == 4   # "3+"
+    assert assets.count_assets(wanted, cap=5) == 5   # all of them, exactly
+    assert assets.count_assets(AssetFilter(query="ไม่มีคำนี้"), cap=3) == 0

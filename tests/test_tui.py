@@ -257,6 +257,22 @@ def test_pages_hold_only_what_fits_and_page_down_shows_the_next(big_db):
     run(big_db, scenario)
 
 
+def test_a_search_matching_very_many_says_how_many_it_counted_to(big_db, monkeypatch):
+    from assets_tui.screens import asset_list
+
+    monkeypatch.setattr(asset_list, "COUNT_CAP", 20)  # 10,000 in use; 102 assets here
+
+    async def scenario(app: AssetsApp, pilot: Pilot) -> None:
+        await log_in(pilot, "staff")
+        await type_text(pilot, "-")  # in every asset number
+        await settle(pilot, 0.3)
+        summary = text_of(app.screen, "#result-count")
+        assert summary.startswith(f"พบ 20+ จาก {102:,} รายการ"), summary
+        assert len(row_keys(app.screen)) == app.screen.page_size
+
+    run(big_db, scenario)
+
+
 def test_scanning_an_asset_number_opens_that_asset(tui_db):
     desk = Asset.get(Asset.name == DESK["name"]).asset_no
 

@@ -36,7 +36,8 @@ from .asset_form import AssetFormScreen
 from .base import AppScreen, LiveList, PagedList, fill_keeping_cursor
 from .loan_parts import column_widths as shared_column_widths
 
-SEARCH_DELAY = 0.2  # seconds of quiet typing before the register is searched
+SEARCH_DELAY = 0.05  # seconds of quiet typing before the register is searched
+COUNT_CAP = 10_000  # a search's matches are counted up to here ("10,000+")
 
 
 # Columns: key, fixed width, or (share of the remaining width, least width).
@@ -119,6 +120,7 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
         super().__init__()
         self.query_text = ""
         self._debounce: Timer | None = None
+        self._paging: tuple[bool, bool] | None = None
         self._typed_into_table = False
 
     def compose(self) -> ComposeResult:
@@ -167,7 +169,7 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
         with db.connection_context():
             wanted = AssetFilter(query=query)
             found = asset_query(wanted)
-            matched = count_assets(wanted)
+            matched = count_assets(wanted, COUNT_CAP if query.strip() else None)
             total = Asset.select().count() if query.strip() else matched
             pages = max(1, ceil(matched / size))
             page = min(max(1, page), pages)
@@ -184,10 +186,14 @@ class AssetListScreen(PagedList, LiveList, AppScreen[None]):
         if loaded.matched == 0 and loaded.query.strip():
             summary = t("assets.none", query=loaded.query.strip())
         else:
-            summary = t("assets.count", matched=f"{loaded.matched:,}", total=f"{loaded.total:,}",
-                        page=f"{loaded.page:,}", pages=f"{loaded.pages:,}")
+            more = "+" if loaded.matched > COUNT_CAP else ""  # counting stopped there
+            summary = t("assets.count", matched=f"{min(loaded.matched, COUNT_CAP):,}{more}",
+                        total=f"{loaded.total:,}", page=f"{loaded.page:,}", pages=f"{loaded.pages:,}{more}")
         self.query_one("#result-count", Static).update(summary)
-        self.refresh_bindings()
+        paging = (loaded.page > 1, loaded.page < loaded.pages)
+        if paging != self._paging:  # the footer is rebuilt only when a page key comes or goes
+            self._paging = paging
+            self.refresh_bindings()
 
     # ---- typing and scanning ---------------------------------------------------------
 
