@@ -37,7 +37,7 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "normal",
-    "cache_size": -32_000,
+    "cache_size": -8_000,  # 8 MiB a connection: the app opens one per background thread
 }
 
 
