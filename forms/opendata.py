@@ -38,6 +38,11 @@ price when the check opened), ``acquired_on`` and ``custodian``; CSV and XLSX ad
 ``acquired_on_be`` and ``scanned_at_be`` (local time, ``5/10/2569 09:30``).
 
 CSV is UTF-8 with a byte-order mark so that Excel shows Thai; JSON is one list of objects.
+Text a spreadsheet would run as a formula, one starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return, gets a leading apostrophe in CSV (``'=SUM(A1)``; a number such as
+``-12.50`` does not) and is a plain string cell in XLSX; the import removes that apostrophe
+again, as should anyone who reads the CSV as data (the audit log's hashes cover the text
+without it). JSON holds the text as it is.
 Everything streams: rows are read in pages and written as they come, so a register of
 100,000 assets never sits in memory at once. A CSV or XLSX export reads back through
 :mod:`forms.spreadsheet` and re-imports into an empty register.
@@ -56,6 +61,7 @@ from typing import Any, BinaryIO
 
 import peewee as pw
 
+from forms.spreadsheet import FORMULA_STARTS, quote_formula
 from models.assets import funding_label
 from models.db import plain_dicts
 from models.loans import LoanFilter, loan_query
@@ -591,6 +597,10 @@ def export_audit(out: BinaryIO, fmt: str = "csv") -> int:
     raise ValueError(f"unknown export format {fmt!r}")
 
 
+# The first characters of a CSV cell that quote_formula may have to change.
+_CSV_QUOTABLE = FORMULA_STARTS | {"'"}
+
+
 def _write_csv(out: BinaryIO, header: Iterable[str], lines: Iterable[list[str]]) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
     count = 0
@@ -598,6 +608,8 @@ def _write_csv(out: BinaryIO, header: Iterable[str], lines: Iterable[list[str]])
         writer = csv.writer(text)
         writer.writerow(list(header))
         for line in lines:
+            if any(cell[:1] in _CSV_QUOTABLE for cell in line):
+                line = [quote_formula(cell) for cell in line]
             writer.writerow(line)
             count += 1
         text.flush()
@@ -633,6 +645,9 @@ def _xlsx_asset_cells(record: Mapping[str, Any], row: Mapping[str, Any]) -> list
     return cells
 
 
+_XLSX_RETYPED = frozenset("=#")
+
+
 def _write_xlsx(out: BinaryIO, title: str, header: Iterable[str], lines: Iterable[list[Any]],
                 dates: tuple[str, ...] = (), money: tuple[str, ...] = ()) -> int:
     from openpyxl import Workbook
@@ -654,13 +669,19 @@ def _write_xlsx(out: BinaryIO, title: str, header: Iterable[str], lines: Iterabl
     formats.update({i: "#,##0.00" for i, k in enumerate(header) if k in money})
     count = 0
     for line in lines:
-        if formats:
-            line = list(line)
-            for i, number_format in formats.items():
-                if line[i] is not None:
-                    cell = WriteOnlyCell(ws, value=line[i])
-                    cell.number_format = number_format
-                    line[i] = cell
+        line = list(line)
+        for i, value in enumerate(line):
+            # openpyxl stores text starting with "=" as a formula and "#N/A" and the like
+            # as errors; every other text is a string cell already.
+            if type(value) is str and value[:1] in _XLSX_RETYPED:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"
+                line[i] = cell
+        for i, number_format in formats.items():
+            if line[i] is not None:
+                cell = WriteOnlyCell(ws, value=line[i])
+                cell.number_format = number_format
+                line[i] = cell
         ws.append(line)
         count += 1
     workbook.save(out)

@@ -8,6 +8,10 @@ dates, amounts, categories and departments are checked by :func:`models.assets.i
 
 Line numbers are the spreadsheet's own row numbers (the header is usually line 1), so an
 error message points at the row a person sees in Excel.
+
+A CSV cell that starts with an apostrophe followed by ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return loses that apostrophe: it is the one :func:`quote_formula` adds when the
+product writes such text to CSV, so that a spreadsheet shows it as text, not as a formula.
 """
 
 from __future__ import annotations
@@ -35,6 +39,34 @@ HEADER_SEARCH_ROWS = 20
 
 # A combined "ยี่ห้อ/รุ่น" column is split into brand and model.
 BRAND_MODEL = "brand_model"
+
+# Text starting with one of these is a formula to Excel and LibreOffice (OWASP "CSV injection").
+FORMULA_STARTS = frozenset("=+-@\t\r")
+_QUOTABLE = FORMULA_STARTS | {"'"}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def quote_formula(text: str) -> str:
+    """CSV text a spreadsheet will not run: ``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``,
+    ``-ชำรุด-`` -> ``'-ชำรุด-``. A plain number such as ``-12.50`` stays as it is. Text that
+    already starts with apostrophes before such a character gets one more, so that
+    :func:`unquote_formula` gives back exactly the text written."""
+    first = text[:1]
+    if first not in _QUOTABLE:
+        return text
+    if first != "'" and _NUMBER.fullmatch(text):
+        return text
+    return "'" + text if text.lstrip("'")[:1] in FORMULA_STARTS else text
+
+
+def unquote_formula(cell: str) -> str:
+    """The text :func:`quote_formula` was given: one leading apostrophe less when it stands
+    before ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any further
+    apostrophes); any other cell as it is."""
+    if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
 
 # Columns that stand in for another when that one is absent or blank: the twins written
 # by our own open-data export, so an export re-imports as it is.
@@ -347,7 +379,11 @@ def _csv_rows(path: Path) -> Callable[[], Iterator[tuple[int, list[Any]]]]:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
-            yield from enumerate(reader, start=1)
+            for line, cells in enumerate(reader, start=1):
+                for i, cell in enumerate(cells):
+                    if cell[:1] == "'":
+                        cells[i] = unquote_formula(cell)
+                yield line, cells
         except csv.Error as exc:
             raise ValidationError("FILE", f"The file '{path.name}' is not valid CSV near line "
                                           f"{reader.line_num}: {exc}.") from None
