@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from forms.spreadsheet import quote_formula
 from models import guideline, stats
 from models.values import fiscal_year_of, format_date_be, local_date
 
@@ -202,7 +203,8 @@ def _stats_csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(stats.COLUMNS)
     for row in rows:
-        writer.writerow([_cell(row[c]) for c in stats.COLUMNS])
+        # text a spreadsheet shows, never runs as a formula (a department named "=..."); numbers stay
+        writer.writerow([quote_formula(_cell(row[c])) for c in stats.COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -176,6 +176,15 @@ def test_statistics_from_the_command_line(users, year, db_url, tmp_path, capsys)
     year_row = rows[-1]
     assert year_row["level"] == "year" and year_row["loans_requested"] == "6"
     assert year_row["damage_amount_paid"] == "500.00"
+    # a department name that a spreadsheet would run as a formula is written as text
+    from models.schema import Department
+    real_name = Department.get(Department.code == "01").name
+    Department.update(name="=HYPERLINK(\"http://example.com\")").where(Department.code == "01").execute()
+    assert main(["--db", db_url, "stats", "--fiscal-year", "2569", "--format", "csv", "-o", str(target)]) == 0
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        names = {r["department_code"]: r["department_name"] for r in csv.DictReader(f)}
+    assert names["01"] == "'=HYPERLINK(\"http://example.com\")"
+    Department.update(name=real_name).where(Department.code == "01").execute()
     capsys.readouterr()
     assert main(["--db", db_url, "stats", "--fiscal-year", "2569", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
