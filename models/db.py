@@ -192,6 +192,15 @@ def bind(url: str) -> peewee.Database:
 _INSERT_SQL: dict[tuple, str] = {}
 
 
+def _to_db(field: peewee.Field) -> Callable[[Any], Any]:
+    """The field's conversion for the driver; text that is already text passes untouched
+    (most values of a bulk insert, each of which would otherwise go through peewee)."""
+    to_db = field.db_value
+    if type(field) in (peewee.CharField, peewee.TextField):
+        return lambda value: value if type(value) is str else to_db(value)
+    return to_db
+
+
 def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, Any]], batch: int = 500) -> None:
     """Insert many rows of ``model`` as ``insert_many`` would (values converted by the fields,
     defaults for what a row leaves out), but with one prepared statement per batch run
@@ -216,7 +225,7 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, Any]], ba
         sql, _ = peewee.ModelInsert(model, insert=[tuple(None for _ in fields)],
                                     columns=fields).returning().sql()
         _INSERT_SQL[key] = sql
-    plan = [(key, field.db_value, meta.defaults.get(field)) for key, field in given + missing]
+    plan = [(key, _to_db(field), meta.defaults.get(field)) for key, field in given + missing]
     # One row is one statement, atomic by itself: no savepoint for it inside a transaction.
     with nullcontext() if len(rows) == 1 and db.in_transaction() else db.atomic():
         for start in range(0, len(rows), batch):
