@@ -22,7 +22,7 @@ import peewee as pw
 
 from . import audit
 from .accounts import require
-from .db import db, insert_rows, is_sqlite
+from .db import db, insert_rows, is_postgres, is_sqlite
 from .errors import NotFound, ValidationError
 from .org import find_category, find_department, get_setting
 from .schema import Asset, AssetNumberCounter, Category, Department, Location, Person, utcnow
@@ -480,6 +480,8 @@ def update_asset(actor, asset_no: str, changes: Mapping[str, Any], action: str =
     if "asset_no" in changes:
         raise ValidationError("asset_no", "An asset number never changes once registered.")
     with db.atomic():
+        if is_postgres():  # hold the row: a hand-over may be changing its status right now
+            list(Asset.select(Asset.id).where(Asset.asset_no == str(asset_no or "").strip()).for_update())
         asset = get_asset(asset_no)
         if asset.status == "disposed":
             raise ValidationError("status", f"Asset {asset.asset_no} is disposed; its record can no longer change.")
@@ -493,7 +495,9 @@ def update_asset(actor, asset_no: str, changes: Mapping[str, Any], action: str =
             return asset
         asset.search_text = search_text({**after, "custodian": asset.custodian})
         asset.updated_at = utcnow()
-        asset.save()
+        # Only what changed: writing the whole row would put back a status read before
+        # another desk's hand-over or return.
+        asset.save(only=[Asset._meta.fields[k] for k in diff] + [Asset.search_text, Asset.updated_at])
         audit.record(actor, action, "asset", asset.asset_no,
                      {k: before[k] for k in diff}, {k: after[k] for k in diff})
     return asset

@@ -120,6 +120,22 @@ def test_unknown_asset_is_named(users):
         assets.get_asset("nope")
 
 
+def test_an_edit_leaves_alone_what_another_desk_changed_meanwhile(users, sample_asset, monkeypatch):
+    """An edit writes only the fields it changes: a status set by a hand-over between the
+    edit's read and its write stays (writing the whole row would put the old one back)."""
+    asset = assets.register_asset(users["storekeeper"], sample_asset)
+    real_clean = assets.clean_asset
+
+    def meanwhile(*args, **kwargs):
+        Asset.update(status="on_loan").where(Asset.asset_no == asset.asset_no).execute()
+        return real_clean(*args, **kwargs)
+
+    monkeypatch.setattr(assets, "clean_asset", meanwhile)
+    assets.update_asset(users["storekeeper"], asset.asset_no, {"brand": "Dell"})
+    stored = Asset.get(Asset.asset_no == asset.asset_no)
+    assert (stored.brand, stored.status) == ("Dell", "on_loan")
+
+
 def test_disposed_asset_cannot_be_edited(users, sample_asset):
     a = assets.register_asset(users["storekeeper"], sample_asset)
     Asset.update(status="disposed", lendable=False).where(Asset.id == a.id).execute()
