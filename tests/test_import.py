@@ -22,6 +22,7 @@ from forms.spreadsheet import (
     split_brand_model,
 )
 from models import accounts, assets
+from models import db as dbmod
 from models.errors import ValidationError
 from models.schema import Asset, AuditEvent, Location, Person
 from tests.conftest import PASSWORD
@@ -292,6 +293,36 @@ def test_thousand_row_thai_register_all_or_nothing(users, db_url, tmp_path, monk
         "name": "ตู้เย็นห้องพยาบาล", "category": "420", "department": "01", "acquired_on": "1/10/2567",
         "price": "8,900", "funding_source": "เงินงบประมาณ"})
     assert [a.asset_no for a in assets.find_assets("ห้องพยาบาล")] == [later.asset_no]
+
+
+@pytest.mark.slow
+def test_a_bulk_import_that_fails_half_way_leaves_nothing_behind(users, tmp_path, monkeypatch):
+    """The rows, the search index and (on SQLite) the index's trigger, set aside while a big
+    import writes, all roll back together when the import fails after the rows are in."""
+    path = write_csv(tmp_path / "ทะเบียน.csv", THAI_HEADER, thai_register_rows(1000))
+    audit_before = AuditEvent.select().count()
+
+    real = assets.audit.record_many
+
+    def failing(actor, changes, *args, **kwargs):
+        changes = list(changes)
+        if changes and changes[0].action == "asset.import":  # the asset rows are in by now
+            assert asset_count() == 1000
+            raise RuntimeError("the disk is full")
+        return real(actor, changes, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(assets.audit, "record_many", failing)
+        with pytest.raises(RuntimeError):
+            assets.import_assets(users["storekeeper"], read_register(path))
+    assert asset_count() == 0 and AuditEvent.select().count() == audit_before
+    later = assets.register_asset(users["storekeeper"], {
+        "name": "ตู้เย็นห้องพยาบาล", "category": "420", "department": "01", "acquired_on": "1/10/2567",
+        "price": "8,900", "funding_source": "เงินงบประมาณ"})
+    assert [a.asset_no for a in assets.find_assets("ห้องพยาบาล")] == [later.asset_no]
+    assert assets.find_assets("เครื่องพิมพ์เลเซอร์") == []
+    if dbmod.is_sqlite():  # the trigram index holds exactly the rows of the register
+        dbmod.db.execute_sql("INSERT INTO asset_search(asset_search) VALUES ('integrity-check')")
 
 
 def test_dry_run_needs_no_login_and_writes_nothing(users, db_url, tmp_path, monkeypatch, capsys):
