@@ -150,6 +150,8 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
     (r"Asset (?P<no>\S+) is not on loan (?P<loan>\S+)\.", "ครุภัณฑ์ {no} ไม่อยู่ในใบยืม {loan}"),
     (r"Asset (?P<no>\S+) of loan (?P<loan>\S+) has already been handed over\.",
      "ครุภัณฑ์ {no} ของใบยืม {loan} ส่งมอบไปแล้ว"),
+    (r"Every item of loan (?P<loan>\S+) has already been handed over\.",
+     "ครุภัณฑ์ทุกรายการของใบยืม {loan} ส่งมอบไปแล้ว"),
     (r"Asset (?P<no>\S+) of loan (?P<loan>\S+) has already been returned\.",
      "ครุภัณฑ์ {no} ของใบยืม {loan} รับคืนแล้ว"),
     (r"Asset (?P<no>\S+) of loan (?P<loan>\S+) was never handed over\.",

@@ -203,6 +203,16 @@ def _require_approver(actor, loan: Loan) -> None:
 
 # ---- conflicts -----------------------------------------------------------------------
 
+def _lock_loan(loan_no: str) -> None:
+    """Hold the loan's row until the transaction ends, before anything else. Every writer of
+    a loan takes its locks in one order (the loan, then its assets, then the audit log's
+    head), so two desks working at once wait for each other instead of deadlocking on
+    PostgreSQL; and hand-over and return of one loan take their turns. SQLite writers are
+    already serial."""
+    if is_postgres():
+        list(Loan.select(Loan.id).where(Loan.loan_no == (loan_no or "").strip()).for_update())
+
+
 def _lock_assets(asset_ids: Iterable[int]) -> None:
     """Hold the assets' rows until the transaction ends (SQLite writers are already serial)."""
     ids = sorted(set(asset_ids))
@@ -407,6 +417,7 @@ def _require_status(loan: Loan, allowed: Sequence[str], doing: str) -> None:
 
 def approve_loan(actor, loan_no: str, note: str = "", today: dt.date | None = None) -> Loan:
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         _require_approver(actor, loan)
         _require_status(loan, ("requested",), "approved")
@@ -422,6 +433,7 @@ def approve_loan(actor, loan_no: str, note: str = "", today: dt.date | None = No
 
 def reject_loan(actor, loan_no: str, note: str = "", today: dt.date | None = None) -> Loan:
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         _require_approver(actor, loan)
         _require_status(loan, ("requested",), "rejected")
@@ -433,6 +445,7 @@ def cancel_loan(actor, loan_no: str, note: str = "") -> Loan:
     """The requester, the borrower or a storekeeper withdraws a request not yet handed over."""
     require(actor, "loan.request")
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         own = actor.id == loan.requested_by_id or actor.person_id == loan.borrower_id
         if not own and actor.role not in ("storekeeper", "admin"):
@@ -464,6 +477,7 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
     require(actor, "loan.issue")
     today = _today(today)
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         _require_status(loan, ("approved",), "handed over")
         if today < loan.start_on:
@@ -472,6 +486,8 @@ def issue_items(actor, loan_no: str, asset_nos: Sequence[str] | None = None,
             wanted = [_item(loan, n) for n in asset_nos]
         else:
             wanted = [i for i in loan_items(loan) if i.issued_at is None]
+            if not wanted:
+                raise ValidationError("asset", f"Every item of loan {loan.loan_no} has already been handed over.")
         _lock_assets(i.asset_id for i in wanted)
         # Read again under the lock, in one query: another desk may have just handed one over.
         fresh = {i.id: i for i in LoanItem.select(LoanItem, Asset).join(Asset)
@@ -515,6 +531,7 @@ def return_item(actor, loan_no: str, asset_no: str, condition: str = "usable", n
     if condition not in CONDITION_STATUS:
         raise ValidationError("condition", "The condition must be usable, damaged or lost.")
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         item = _item(loan, asset_no)
         if is_postgres():  # read again under the row lock; SQLite writers are already serial
@@ -551,6 +568,7 @@ def extend_loan(actor, loan_no: str, due_on: Any, today: dt.date | None = None) 
     require(actor, "loan.extend")
     new_due = parse_date(due_on, "due_on", "due date")
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         _require_status(loan, ("approved", "active"), "extended")
         if actor.id == loan.requested_by_id or actor.person_id == loan.borrower_id:
@@ -627,6 +645,7 @@ def record_follow_up(actor, loan_no: str, method: str, note: str = "",
     if method not in FOLLOW_UP_METHODS:
         raise ValidationError("method", "The follow-up method must be letter, phone or visit.")
     with db.atomic():
+        _lock_loan(loan_no)
         loan = get_loan(loan_no)
         if loan.status not in OPEN_STATUSES or loan.due_on >= today:
             raise ValidationError("loan", f"Loan {loan.loan_no} is not overdue; there is nothing to chase.")

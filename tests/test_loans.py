@@ -248,6 +248,21 @@ def test_cannot_hand_over_what_is_not_on_the_slip_or_twice(office):
         loans.issue_items(o["storekeeper"], loan.loan_no, today=TODAY)
 
 
+def test_a_second_desk_finds_nothing_left_to_hand_over(office):
+    """A desk that read the loan as approved just before another desk handed everything
+    over is told so, and the loan is not activated (nor logged) a second time."""
+    o = office
+    loan = request(o["staff"], [o["p"][0]])
+    loans.approve_loan(o["dept_head"], loan.loan_no, today=TODAY)
+    # the other desk's hand-over, as the first desk's stale read of the loan sees it
+    LoanItem.update(issued_at=TODAY, issued_by=o["storekeeper"].id, out_flag=1).where(
+        LoanItem.loan == loan.id).execute()
+    events = AuditEvent.select().count()
+    with pytest.raises(ValidationError, match=f"Every item of loan {loan.loan_no} has already been handed over"):
+        loans.issue_items(o["storekeeper"], loan.loan_no, today=TODAY)
+    assert loans.get_loan(loan.loan_no).status == "approved" and AuditEvent.select().count() == events
+
+
 def test_a_reservation_is_not_handed_over_early(office):
     o = office
     loan = request(o["staff"], [o["p"][0]], start=TODAY + D(3), due=TODAY + D(4))
