@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 from models import accounts, org, setup
 from models import db as dbmod
+from models.demo import build_demo
 from models.schema import Department
 
 PG_URL = os.environ.get("ASSETS_TUI_TEST_PG", "").strip()
@@ -98,3 +100,13 @@ SAMPLE_ASSET = {
 @pytest.fixture
 def sample_asset():
     return dict(SAMPLE_ASSET)
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path):
+    """A SQLite file holding the demo municipality with 40 assets and its loans."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    dbmod.bind(url)
+    build_demo(n_assets=40, seed=1)
+    yield url
+    dbmod.close()

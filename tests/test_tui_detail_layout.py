@@ -6,27 +6,13 @@ values' words fit in half of it."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 
 from assets_tui.app import make_app
 from assets_tui.screens.asset_detail import AssetDetailScreen
-from models import db as dbmod
-from models.demo import build_demo
 from models.schema import Asset
 from tests.test_tui import log_in, settle, type_text
-
-
-@pytest.fixture
-def demo_url(tmp_path: Path):
-    """The demo municipality's register, 40 assets of it."""
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    dbmod.bind(url)
-    build_demo(n_assets=40, seed=1)
-    yield url
-    dbmod.close()
 
 
 def screen_lines(asset_no: str, url: str, size: tuple[int, int]) -> list[str]:

@@ -6,29 +6,15 @@ in a wide one two fields share a line only where both values' words fit in half 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 
 from assets_tui.app import make_app
 from assets_tui.screens.loan_detail import LoanDetailScreen
-from models import db as dbmod
-from models.demo import build_demo
 from models.schema import Loan, Person
 from tests.test_tui import log_in, settle, type_text
 
 VOLUNTEER = "อาสาสมัครสาธารณสุขประจำหมู่บ้าน"  # a village health volunteer: one word of 31 cells
-
-
-@pytest.fixture
-def demo_url(tmp_path: Path):
-    """The demo municipality's register and loans, 40 assets of it."""
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    dbmod.bind(url)
-    build_demo(n_assets=40, seed=1)
-    yield url
-    dbmod.close()
 
 
 def volunteer_loan() -> Loan:
