@@ -87,7 +87,6 @@ class Raw:
         """(loan number, items still out) of loans past due, most overdue first: the same
         rows the overdue screen reads (each loan with its borrower and department, the items
         still out with their asset and category, the latest follow-up after the due date)."""
-        flag = "1" if self.sqlite else "true"
         loans = self.all(
             "select l.*, p.*, d.* from loan l join person p on p.id = l.borrower_id "
             "join department d on d.id = l.department_id "
@@ -104,7 +103,6 @@ class Raw:
                 out[row[1]] += 1
             self.all(f"select f.* from loan_follow_up f join loan l on l.id = f.loan_id where f.loan_id in "
                      f"({marks}) and f.on_date > l.due_on order by f.on_date desc, f.id desc", ids)
-        del flag
         return [(row[1], out[row[0]]) for row in loans]
 
     def inbox(self, username: str) -> list[str]:
